@@ -131,6 +131,11 @@ export class Disk {
     this.armed = fault;
   }
 
+  /** Remove an armed fault that has not bitten yet. */
+  disarm(): void {
+    this.armed = null;
+  }
+
   /** Power loss: each cached write is lost, persisted or torn as `outcome` says; faults disarm. */
   crash(outcome: number): void {
     let bits = outcome >>> 0;

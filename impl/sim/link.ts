@@ -76,6 +76,17 @@ export class Link<M> {
     return -1;
   }
 
+  /** The message `deliver(pick)` would deliver now, without delivering it. */
+  peek(pick: number, now_tick: number): M | undefined {
+    const index = this.choose(pick, now_tick);
+    return index < 0 ? undefined : this.flight[index]!.message;
+  }
+
+  /** The message `drop`, `duplicate` or `delay` with this pick would act on. */
+  at(pick: number): M | undefined {
+    return this.flight.length === 0 ? undefined : this.flight[pick % this.flight.length]!.message;
+  }
+
   /** Remove and return the message `pick` names, or undefined when none can be delivered. */
   deliver(pick: number, now_tick: number): M | undefined {
     const index = this.choose(pick, now_tick);

@@ -1,0 +1,33 @@
+/**
+ * The commands that move a world, as plain data. Nodes, links and disks are named by index into
+ * the run's lists (taken modulo their length) and messages by a pick among those in flight, so a
+ * command keeps a meaning when shrinking removes others; one that no longer applies is a no-op.
+ */
+export const STORAGE_FAULTS = ['torn', 'lost', 'misdirected', 'flip'] as const;
+export type StorageFault = (typeof STORAGE_FAULTS)[number];
+
+export type Command =
+  | { readonly kind: 'write'; readonly host: number; readonly volume: number; readonly block: number }
+  | { readonly kind: 'point' }
+  | { readonly kind: 'step'; readonly node: number }
+  | { readonly kind: 'tick'; readonly ticks: number }
+  | { readonly kind: 'deliver' | 'drop' | 'duplicate'; readonly link: number; readonly pick: number }
+  | { readonly kind: 'delay'; readonly link: number; readonly pick: number; readonly ticks: number }
+  | { readonly kind: 'partition' | 'heal'; readonly link: number }
+  | { readonly kind: 'crash'; readonly node: number; readonly outcome: number }
+  | { readonly kind: 'restart'; readonly node: number }
+  | { readonly kind: StorageFault; readonly disk: number; readonly pick: number };
+
+export type CommandKind = Command['kind'];
+
+/** Command kinds that are faults, counted by kind in the summary when they take effect. */
+export const FAULT_KINDS = [
+  'drop', 'duplicate', 'delay', 'partition', 'heal', 'crash', 'restart', 'cache-tear', ...STORAGE_FAULTS,
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** A compact, stable text form of a command's data (the resolved names are in the timeline). */
+export function commandKey(c: Command): string {
+  const fields = Object.entries(c).filter(([k]) => k !== 'kind').map(([k, v]) => `${k}=${v}`);
+  return `${c.kind}(${fields.join(',')})`;
+}

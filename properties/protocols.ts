@@ -1,0 +1,13 @@
+/** Every protocol mirrorcheck knows, by name. */
+import { journalSpec } from './journal.ts';
+import { UnknownNameError, type ProtocolSpec } from './protocol.ts';
+
+export const PROTOCOLS: readonly ProtocolSpec[] = [journalSpec as unknown as ProtocolSpec];
+
+export function findProtocol(name: string): ProtocolSpec {
+  const spec = PROTOCOLS.find((p) => p.name === name);
+  if (spec === undefined) {
+    throw new UnknownNameError(`unknown protocol '${name}' (known: ${PROTOCOLS.map((p) => p.name).join(', ')})`);
+  }
+  return spec;
+}

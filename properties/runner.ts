@@ -1,0 +1,235 @@
+/**
+ * The lockstep runner, shared by every protocol. Each command moves the implementation; the
+ * protocol events it emits drive the model; then the conformance mapping, the implementation's
+ * invariants (its exceptions) and the consistency oracle are checked. `finish` stops the faults,
+ * heals and restarts everything and drives the world to quiescence: the liveness check.
+ */
+import type { ProtocolEvent, ReplicationSystem } from '../impl/sim/system.ts';
+import type { World } from '../impl/sim/world.ts';
+import { Lockstep, type Refusal } from '../models/lockstep.ts';
+import { imageText, writeData, writeIdOf } from './appdata.ts';
+import type { Command, FaultKind } from './commands.ts';
+import { ConsistencyOracle } from './oracle.ts';
+import type { ProtocolSpec } from './protocol.ts';
+import { describeCommand, eventText, Timeline } from './timeline.ts';
+import { ANOMALY, Violation, type PropertyName } from './violation.ts';
+
+export interface RunOptions {
+  /** Keep a readable timeline (slower): for counterexamples and replay. */
+  readonly trace?: boolean;
+  /** Record the model transitions taken, for coverage. */
+  readonly coverage?: boolean;
+}
+
+export class LockstepRun {
+  readonly system: ReplicationSystem;
+  readonly oracle: ConsistencyOracle;
+  readonly lockstep: Lockstep<ProtocolSpec['machine']>;
+  readonly timeline: Timeline | null;
+  readonly faults: Partial<Record<FaultKind, number>> = {};
+  readonly situations = new Set<string>();
+  steps = 0;
+  private readonly world: World;
+  private readonly nodes: readonly string[];
+  private readonly links: readonly string[];
+  private refusal: Refusal | null = null;
+  private problem: string | null = null;
+  private stamp = Number.NaN;
+  private floorSeen = -1;
+  private nextWriteId = 1;
+  /** Writes issued and not yet acknowledged, and writes acknowledged (recovery may repeat one). */
+  private readonly issued = new Set<number>();
+  private readonly acknowledgedIds = new Set<number>();
+
+  constructor(readonly spec: ProtocolSpec, readonly mutant: string | null, options: RunOptions = {}) {
+    this.timeline = options.trace ? new Timeline(spec.geometry.blocksPerVolume) : null;
+    this.oracle = new ConsistencyOracle(spec.geometry);
+    this.lockstep = new Lockstep(spec.machine, options.coverage ?? false);
+    this.system = spec.create(
+      {
+        acknowledged: (w) => this.acknowledged(w.data, w),
+        pointTaken: (p) => { if (!this.oracle.pointTaken(p)) this.problem ??= `point ${p} announced twice`; },
+        pointCommitted: (p) => { if (!this.oracle.pointCommitted(p)) this.problem ??= `point ${p} acknowledged but never taken`; },
+      },
+      (e) => this.emit(e),
+      mutant,
+    );
+    this.world = this.system.world;
+    this.nodes = this.system.stepNodes;
+    this.links = [...this.world.links.keys()];
+  }
+
+  private acknowledged(data: Uint8Array, w: { volume: number; block: number }): void {
+    const id = writeIdOf(data);
+    if (this.acknowledgedIds.has(id)) return;
+    if (!this.issued.has(id)) {
+      this.problem ??= `acknowledged a write never issued (w${id} on v${w.volume} block ${w.block})`;
+      return;
+    }
+    this.issued.delete(id);
+    this.acknowledgedIds.add(id);
+    this.oracle.acknowledge({ volume: w.volume, block: w.block, data });
+  }
+
+  private emit(event: ProtocolEvent): void {
+    const s = this.spec.situation(event, this.lockstep.state);
+    if (s !== null) this.situations.add(s);
+    const refused = this.lockstep.send(event);
+    if (refused !== null) this.refusal ??= refused;
+    this.timeline?.event(event);
+  }
+
+  /** Run one command and check every property; throws a Violation. */
+  apply(command: Command): boolean {
+    const index = this.steps++;
+    this.timeline?.begin(index, command, this.describe(command));
+    let effect: boolean;
+    try {
+      effect = this.execute(command);
+    } catch (e) {
+      if (e instanceof Violation) throw e;
+      this.fail('always-invariant', index, e instanceof Error ? e.message : String(e));
+    }
+    this.timeline?.notes(this.world.drainNotes());
+    if (this.timeline === null) this.world.drainNotes();
+    this.checkStep(index);
+    return effect;
+  }
+
+  private checkStep(index: number): void {
+    if (this.problem !== null) this.fail('always-invariant', index, this.problem);
+    if (this.refusal !== null) {
+      const { state, event } = this.refusal;
+      this.fail('always-conformant', index, `model in state {${state}} refused ${eventText(event)}`);
+    }
+    const impl = this.system.abstractState();
+    const model = this.spec.modelState(this.lockstep.state);
+    for (const key in impl) {
+      if (impl[key] !== model[key]) {
+        this.fail('always-conformant', index, `implementation has ${key}=${impl[key]}, model has ${key}=${model[key]}`);
+      }
+    }
+    const stamp = this.system.failoverStamp();
+    if (stamp === this.stamp && this.oracle.durableFloor === this.floorSeen) return;
+    this.stamp = stamp;
+    this.floorSeen = this.oracle.durableFloor;
+    let image;
+    try {
+      image = this.system.failoverImage();
+    } catch (e) {
+      this.fail('always-invariant', index, `secondary recovery failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const verdict = this.oracle.check(image);
+    if (verdict.ok) return;
+    const g = this.spec.geometry.blocksPerVolume;
+    const where = verdict.k < 0 ? 'matches no consistency point' : `equals P_${verdict.k}`;
+    this.fail(verdict.property, index,
+      `failover image ${where}; legal: P_k for a boundary k >= ${verdict.expectedK} (durable floor ${this.oracle.durableFloor})`,
+      `P_${verdict.expectedK} = ${imageText(verdict.expected, g)}`, imageText(image, g));
+  }
+
+  private fail(property: PropertyName, step: number, message: string, expected?: string, actual?: string): never {
+    const data = { property, anomaly: ANOMALY[property], message, step, expected, actual };
+    this.timeline?.violation(data);
+    throw new Violation(data);
+  }
+
+  private count(kind: FaultKind): void {
+    this.faults[kind] = (this.faults[kind] ?? 0) + 1;
+  }
+
+  private execute(c: Command): boolean {
+    const world = this.world;
+    const now = world.now_tick;
+    switch (c.kind) {
+      case 'write': {
+        const g = this.spec.geometry;
+        const volume = c.volume % g.volumes;
+        const block = c.block % g.blocksPerVolume;
+        const id = this.nextWriteId;
+        this.issued.add(id);
+        const ok = this.system.write(c.host % this.system.hosts, { volume, block, data: writeData(id, volume, block, g.blockSize_bytes) });
+        if (ok) this.nextWriteId++;
+        else this.issued.delete(id);
+        return ok;
+      }
+      case 'point':
+        return this.system.requestPoint();
+      case 'step':
+        return this.system.step(this.nodes[c.node % this.nodes.length]!);
+      case 'tick':
+        world.advance(c.ticks);
+        return true;
+      case 'deliver':
+        return world.deliver(this.link(c.link), c.pick);
+      case 'drop':
+        return this.fault(c.kind, world.mustLink(this.link(c.link)).drop(c.pick) !== undefined);
+      case 'duplicate':
+        return this.fault(c.kind, world.mustLink(this.link(c.link)).duplicate(c.pick, now) !== undefined);
+      case 'delay':
+        return this.fault(c.kind, world.mustLink(this.link(c.link)).delay(c.pick, c.ticks, now) !== undefined);
+      case 'partition':
+      case 'heal': {
+        const link = world.mustLink(this.link(c.link));
+        const want = c.kind === 'partition';
+        if (link.partitioned === want) return false;
+        link.partitioned = want;
+        if (!want) this.situations.add('partition-healed');
+        return this.fault(c.kind, true);
+      }
+      case 'crash': {
+        const ok = world.crash(this.nodes[c.node % this.nodes.length]!, c.outcome);
+        if (ok && c.outcome !== 0) this.count('cache-tear');
+        return this.fault('crash', ok);
+      }
+      case 'restart':
+        return this.fault('restart', world.restart(this.nodes[c.node % this.nodes.length]!));
+      default: {
+        const disks = this.spec.faultDisks;
+        if (disks.length === 0) return false;
+        world.mustDisk(disks[c.disk % disks.length]!).arm({ kind: c.kind, pick: c.pick });
+        return this.fault(c.kind, true);
+      }
+    }
+  }
+
+  private fault(kind: FaultKind, took: boolean): boolean {
+    if (took) this.count(kind);
+    return took;
+  }
+
+  private link(index: number): string {
+    return this.links[index % this.links.length]!;
+  }
+
+  /** Resolved, readable form of a command (only built when tracing). */
+  private describe(c: Command): string {
+    const nodeName = (i: number) => this.nodes[i % this.nodes.length]!;
+    const linkName = (i: number) => this.link(i);
+    return describeCommand(c, this.world, this.spec, nodeName, linkName, this.nextWriteId);
+  }
+
+  /** Faults stop, links heal, nodes restart; the world runs until the newest point is reached. */
+  finish(): void {
+    this.timeline?.phase('liveness: faults stop, links heal, nodes restart');
+    for (const disk of this.world.disks.values()) disk.disarm();
+    this.links.forEach((name, i) => { if (this.world.mustLink(name).partitioned) this.apply({ kind: 'heal', link: i }); });
+    this.nodes.forEach((name, i) => { if (!this.world.node(name).up) this.apply({ kind: 'restart', node: i }); });
+    for (let round = 0; round < this.spec.livenessRounds; round++) {
+      let progress = false;
+      for (let i = 0; i < this.nodes.length; i++) progress = this.apply({ kind: 'step', node: i }) || progress;
+      for (let i = 0; i < this.links.length; i++) {
+        const link = this.world.mustLink(this.links[i]!);
+        for (let n = link.inFlight; n > 0 && link.peek(0, this.world.now_tick) !== undefined; n--) {
+          progress = this.apply({ kind: 'deliver', link: i, pick: 0 }) || progress;
+        }
+      }
+      this.apply({ kind: 'tick', ticks: 1 });
+      if (!progress && this.oracle.judgedK >= this.oracle.newestBoundary) return;
+    }
+    if (this.oracle.judgedK < this.oracle.newestBoundary) {
+      this.fail('eventually-current', -1,
+        `after ${this.spec.livenessRounds} rounds without faults the failover image stands at P_${this.oracle.judgedK}, newest point is P_${this.oracle.newestBoundary}`);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The readable timeline of a run: one line per command — what it did, the protocol events it
+ * caused, the faults that bit — ending at the violated property with the expected and the actual
+ * failover image. In the liveness phase only commands with an effect get a line.
+ */
+import type { ProtocolEvent } from '../impl/sim/system.ts';
+import type { World } from '../impl/sim/world.ts';
+import type { Command } from './commands.ts';
+import type { ProtocolSpec } from './protocol.ts';
+import type { ViolationData } from './violation.ts';
+
+function fieldsText(o: object, skip: readonly string[]): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(o)) {
+    if (skip.includes(k) || v instanceof Uint8Array) continue;
+    parts.push(`${k}=${v}`);
+  }
+  return parts.join(' ');
+}
+
+export function eventText(e: ProtocolEvent): string {
+  const f = fieldsText(e, ['type', 'node']);
+  return `${e.node}: ${e.type}${f ? ` ${f}` : ''}`;
+}
+
+export function messageText(m: unknown): string {
+  if (m === null || typeof m !== 'object') return String(m);
+  const kind = (m as { kind?: unknown }).kind;
+  const f = fieldsText(m, ['kind']);
+  return `${kind ?? 'message'}${f ? ` ${f}` : ''}`;
+}
+
+export function describeCommand(
+  c: Command, world: World, spec: ProtocolSpec, nodeName: (i: number) => string, linkName: (i: number) => string, nextWriteId: number,
+): string {
+  const now = world.now_tick;
+  switch (c.kind) {
+    case 'write': {
+      const g = spec.geometry;
+      return `host ${c.host} writes w${nextWriteId} to v${c.volume % g.volumes} block ${c.block % g.blocksPerVolume}`;
+    }
+    case 'point': return 'request a consistency point';
+    case 'step': return `step ${nodeName(c.node)}`;
+    case 'tick': return `clock +${c.ticks} tick${c.ticks === 1 ? '' : 's'}`;
+    case 'deliver': {
+      const m = world.mustLink(linkName(c.link)).peek(c.pick, now);
+      return m === undefined ? `deliver on ${linkName(c.link)}: nothing deliverable` : `deliver ${messageText(m)} on ${linkName(c.link)}`;
+    }
+    case 'drop':
+    case 'duplicate': {
+      const m = world.mustLink(linkName(c.link)).at(c.pick);
+      return `${c.kind} ${m === undefined ? 'nothing' : messageText(m)} on ${linkName(c.link)}`;
+    }
+    case 'delay': {
+      const m = world.mustLink(linkName(c.link)).at(c.pick);
+      return `delay ${m === undefined ? 'nothing' : messageText(m)} on ${linkName(c.link)} by ${c.ticks} ticks`;
+    }
+    case 'partition':
+    case 'heal': return `${c.kind} ${linkName(c.link)}`;
+    case 'crash':
+      return `crash ${nodeName(c.node)} (${c.outcome === 0 ? 'unflushed writes lost' : `unflushed writes lost/kept/torn by 0x${c.outcome.toString(16)}`})`;
+    case 'restart': return `restart ${nodeName(c.node)}`;
+    default: {
+      const disks = spec.faultDisks;
+      return disks.length === 0 ? `${c.kind} write fault: no disk takes it` : `arm ${c.kind} write on disk ${disks[c.disk % disks.length]}`;
+    }
+  }
+}
+
+export class Timeline {
+  readonly lines: string[] = [];
+  private inLiveness = false;
+  private head = '';
+  private parts: string[] = [];
+  private interesting = false;
+
+  constructor(readonly blocksPerVolume: number) {}
+
+  begin(index: number, _command: Command, text: string): void {
+    this.flush();
+    this.head = `${this.inLiveness ? 'L' : '#'}${index} ${text}`;
+  }
+
+  event(e: ProtocolEvent): void {
+    this.parts.push(`=> ${eventText(e)}`);
+    this.interesting = true;
+  }
+
+  notes(notes: readonly string[]): void {
+    for (const n of notes) this.parts.push(`!! ${n}`);
+    if (notes.length > 0) this.interesting = true;
+  }
+
+  phase(text: string): void {
+    this.flush();
+    this.inLiveness = true;
+    this.lines.push(`-- ${text} --`);
+  }
+
+  violation(v: ViolationData): void {
+    this.interesting = true;
+    this.flush();
+    this.lines.push(`VIOLATED ${v.property} (${v.anomaly}): ${v.message}`);
+    if (v.expected !== undefined) this.lines.push(`  expected ${v.expected}`);
+    if (v.actual !== undefined) this.lines.push(`  actual   ${v.actual}`);
+  }
+
+  private flush(): void {
+    if (this.head !== '' && (!this.inLiveness || this.interesting)) {
+      this.lines.push(this.parts.length === 0 ? this.head : `${this.head}  ${this.parts.join('  ')}`);
+    }
+    this.head = '';
+    this.parts = [];
+    this.interesting = false;
+  }
+
+  /** All lines so far (the pending one included). */
+  text(): string[] {
+    this.flush();
+    return this.lines;
+  }
+}
