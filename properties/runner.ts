@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly trace?: boolean;
   /** Record the model transitions taken, for coverage. */
   readonly coverage?: boolean;
+  /** Run the implementation alone: no model, no oracle, no checks (a baseline for benchmarks). */
+  readonly bare?: boolean;
 }
 
 export class LockstepRun {
@@ -40,16 +42,18 @@ export class LockstepRun {
   /** Writes issued and not yet acknowledged, and writes acknowledged (recovery may repeat one). */
   private readonly issued = new Set<number>();
   private readonly acknowledgedIds = new Set<number>();
+  private readonly bare: boolean;
 
   constructor(readonly spec: ProtocolSpec, readonly mutant: string | null, options: RunOptions = {}) {
+    this.bare = options.bare ?? false;
     this.timeline = options.trace ? new Timeline(spec.geometry.blocksPerVolume) : null;
     this.oracle = new ConsistencyOracle(spec.geometry);
     this.lockstep = new Lockstep(spec.machine, options.coverage ?? false);
     this.system = spec.create(
       {
         acknowledged: (w) => this.acknowledged(w.data, w),
-        pointTaken: (p) => { if (!this.oracle.pointTaken(p)) this.problem ??= `point ${p} announced twice`; },
-        pointCommitted: (p) => { if (!this.oracle.pointCommitted(p)) this.problem ??= `point ${p} acknowledged but never taken`; },
+        pointTaken: (p) => { if (!this.bare && !this.oracle.pointTaken(p)) this.problem ??= `point ${p} announced twice`; },
+        pointCommitted: (p) => { if (!this.bare && !this.oracle.pointCommitted(p)) this.problem ??= `point ${p} acknowledged but never taken`; },
       },
       (e) => this.emit(e),
       mutant,
@@ -60,6 +64,7 @@ export class LockstepRun {
   }
 
   private acknowledged(data: Uint8Array, w: { volume: number; block: number }): void {
+    if (this.bare) return;
     const id = writeIdOf(data);
     if (this.acknowledgedIds.has(id)) return;
     if (!this.issued.has(id)) {
@@ -72,6 +77,7 @@ export class LockstepRun {
   }
 
   private emit(event: ProtocolEvent): void {
+    if (this.bare) return;
     const s = this.spec.situation(event, this.lockstep.state);
     if (s !== null) this.situations.add(s);
     const refused = this.lockstep.send(event);
@@ -92,7 +98,7 @@ export class LockstepRun {
     }
     this.timeline?.notes(this.world.drainNotes());
     if (this.timeline === null) this.world.drainNotes();
-    this.checkStep(index);
+    if (!this.bare) this.checkStep(index);
     return effect;
   }
 
