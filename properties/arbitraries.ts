@@ -3,16 +3,17 @@
  * with its own weight), then a command sequence whose mix follows the profile.
  */
 import fc from 'fast-check';
-import { FAULT_KINDS, STORAGE_FAULTS, type Command, type FaultKind } from './commands.ts';
+import { PROFILE_KINDS, STORAGE_FAULTS, type Command, type ProfileKind } from './commands.ts';
 import type { LockstepRun } from './runner.ts';
 
-export type FaultProfile = Readonly<Record<FaultKind, number>>;
+/** How often each fault kind is drawn in one run (0: never); drawn per run, swarm-style. */
+export type FaultProfile = Readonly<Record<ProfileKind, number>>;
 
 /** No faults at all: the world as the default options build it. */
-export const NO_FAULTS: FaultProfile = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as FaultProfile;
+export const NO_FAULTS: FaultProfile = Object.fromEntries(PROFILE_KINDS.map((k) => [k, 0])) as FaultProfile;
 
 export const profileArbitrary: fc.Arbitrary<FaultProfile> = fc.record(
-  Object.fromEntries(FAULT_KINDS.map((k) => [k, fc.constantFrom(0, 0, 1, 2, 4)])) as Record<FaultKind, fc.Arbitrary<number>>,
+  Object.fromEntries(PROFILE_KINDS.map((k) => [k, fc.constantFrom(0, 0, 1, 2, 4)])) as Record<ProfileKind, fc.Arbitrary<number>>,
 );
 
 /** A command as fast-check sees it: always applicable (a no-op when it no longer means anything). */

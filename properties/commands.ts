@@ -26,6 +26,10 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** Fault kinds a run's profile weighs; heal follows partition and restart follows crash. */
+export const PROFILE_KINDS = ['drop', 'duplicate', 'delay', 'partition', 'crash', 'cache-tear', ...STORAGE_FAULTS] as const;
+export type ProfileKind = (typeof PROFILE_KINDS)[number];
+
 /** A compact, stable text form of a command's data (the resolved names are in the timeline). */
 export function commandKey(c: Command): string {
   const fields = Object.entries(c).filter(([k]) => k !== 'kind').map(([k, v]) => `${k}=${v}`);
