@@ -96,6 +96,7 @@ export class LockstepRun {
       if (e instanceof Violation) throw e;
       this.fail('always-invariant', index, e instanceof Error ? e.message : String(e));
     }
+    if (!effect) this.timeline?.noEffect();
     this.timeline?.notes(this.world.drainNotes());
     if (this.timeline === null) this.world.drainNotes();
     if (!this.bare) this.checkStep(index);

@@ -81,6 +81,11 @@ export class Timeline {
     this.head = `${this.inLiveness ? 'L' : '#'}${index} ${text}`;
   }
 
+  /** The command changed nothing (refused, nothing to do, nothing in flight). */
+  noEffect(): void {
+    this.parts.push('(no effect)');
+  }
+
   event(e: ProtocolEvent): void {
     this.parts.push(`=> ${eventText(e)}`);
     this.interesting = true;
