@@ -31,6 +31,8 @@ export interface JournalModelContext extends AcceptanceContext {
   committedPoint: number;
   committedSeq: number;
   acknowledgedPoint: number;
+  /** Point-record sequence number of each acknowledged, not yet trimmed point. */
+  acknowledgedSeqOf: Map<number, number>;
   trimmedSeq: number;
 }
 
@@ -51,7 +53,7 @@ export const journalMachine = setup({
     loggedUncommitted: ({ context, event }: Ctx) => num(event, 'seq') > context.committedSeq && num(event, 'seq') <= context.logged,
     acknowledgedPoint: ({ context, event }: Ctx) => num(event, 'point') <= context.acknowledgedPoint,
     trimToAcknowledged: ({ context, event }: Ctx) =>
-      num(event, 'point') <= context.acknowledgedPoint && num(event, 'seq') <= context.committedSeq && num(event, 'seq') > context.trimmedSeq,
+      context.acknowledgedSeqOf.get(num(event, 'point')) === num(event, 'seq') && num(event, 'seq') > context.trimmedSeq,
     primaryEvent: ({ event }: Ctx) => fromNode(event, 'primary'),
     primaryRecovered: ({ context, event }: Ctx) =>
       fromNode(event, 'primary') && num(event, 'seq') === context.logged && num(event, 'point') === context.recordedPoint,
@@ -63,7 +65,7 @@ export const journalMachine = setup({
     nextApply: ({ context, event }: Ctx) => num(event, 'seq') === context.appliedSeq + 1 && num(event, 'seq') <= context.txn.last,
     allApplied: ({ context, event }: Ctx) => num(event, 'point') === context.txn.point && context.appliedSeq === context.txn.last,
     pendingTransaction: ({ context, event }: Ctx) => num(event, 'point') === context.txn.point,
-    committedPointAck: ({ context, event }: Ctx) => num(event, 'point') > 0 && num(event, 'point') <= context.committedPoint,
+    committedPointAck: ({ context, event }: Ctx) => num(event, 'point') > 0 && num(event, 'point') === context.committedPoint,
     recoveredWithTransaction: ({ context, event }: Ctx) =>
       fromNode(event, 'secondary') && num(event, 'point') === context.committedPoint && context.txn.point > context.committedPoint,
     recoveredIdle: ({ context, event }: Ctx) => fromNode(event, 'secondary') && num(event, 'point') === context.committedPoint,
@@ -80,7 +82,10 @@ export const journalMachine = setup({
       context.logged = p.seq;
       context.quiescePoint = 0;
     },
-    trim: ({ context, event }: Ctx) => { context.trimmedSeq = num(event, 'seq'); },
+    trim: ({ context, event }: Ctx) => {
+      context.trimmedSeq = num(event, 'seq');
+      for (const point of context.acknowledgedSeqOf.keys()) if (point <= num(event, 'point')) context.acknowledgedSeqOf.delete(point);
+    },
     loseQuiesce: ({ context }: Ctx) => { context.quiescePoint = 0; },
     writesCompletedByRecovery: ({ context }: Ctx) => { context.inFlight = 0; },
     validate: ({ context, event }: Ctx) => { context.validatedPoint = num(event, 'point'); },
@@ -92,7 +97,10 @@ export const journalMachine = setup({
       context.committedSeq = context.txn.seq;
       context.points.shift();
     },
-    acknowledge: ({ context, event }: Ctx) => { context.acknowledgedPoint = Math.max(context.acknowledgedPoint, num(event, 'point')); },
+    acknowledge: ({ context, event }: Ctx) => {
+      context.acknowledgedPoint = Math.max(context.acknowledgedPoint, num(event, 'point'));
+      if (context.committedSeq > context.trimmedSeq) context.acknowledgedSeqOf.set(context.committedPoint, context.committedSeq);
+    },
     loseValidation: ({ context }: Ctx) => { context.validatedPoint = context.committedPoint; },
   },
 }).createMachine(countingAcceptance({
@@ -100,7 +108,7 @@ export const journalMachine = setup({
   type: 'parallel',
   context: () => ({
     accepted: 0, logged: 0, inFlight: 0, quiescePoint: 0, recordedPoint: 0, recordedSeq: 0, points: [], validatedPoint: 0,
-    txn: NO_POINT, appliedSeq: 0, committedPoint: 0, committedSeq: 0, acknowledgedPoint: 0, trimmedSeq: 0,
+    txn: NO_POINT, appliedSeq: 0, committedPoint: 0, committedSeq: 0, acknowledgedPoint: 0, acknowledgedSeqOf: new Map(), trimmedSeq: 0,
   }),
   states: {
     primary: {
