@@ -19,6 +19,8 @@ const BACK_LINK = 1;
 
 /** Writes between consistency-point requests. */
 export const WRITES_PER_POINT = 5;
+/** Cycles after which the pattern repeats: lcm of the block pattern (64), points (5) and ticks (16). */
+export const WORKLOAD_PERIOD_CYCLES = 320;
 
 /** The commands of cycle `i` (one application write and the steps that carry it across). */
 export function cycleCommands(i: number): Command[] {
@@ -43,7 +45,24 @@ export function cycleCommands(i: number): Command[] {
   return out;
 }
 
-/** An endless stream of the workload's commands, cycle after cycle. */
-export function* workload(): Generator<Command, never> {
-  for (let i = 0; ; i++) yield* cycleCommands(i);
+/**
+ * One full period of the workload, built once: replaying it cyclically is the endless workload,
+ * and the timed loop allocates no commands of its own.
+ */
+export function workloadPeriod(): readonly Command[] {
+  const out: Command[] = [];
+  for (let i = 0; i < WORKLOAD_PERIOD_CYCLES; i++) out.push(...cycleCommands(i));
+  return out;
+}
+
+/** Replays the workload's period forever; `next()` is the next command. */
+export class WorkloadCursor {
+  private readonly period = workloadPeriod();
+  private index = 0;
+
+  next(): Command {
+    const c = this.period[this.index]!;
+    this.index = this.index + 1 === this.period.length ? 0 : this.index + 1;
+    return c;
+  }
 }
