@@ -174,13 +174,14 @@ export const journalMachine = setup({
   },
 }));
 
-/** The model's view of the implementation's abstract state, for the conformance mapping. */
-export function journalModelState(context: JournalModelContext): Record<string, number> {
-  return {
-    recordedPoint: context.recordedPoint,
-    loggedSeq: context.logged,
-    trimmedSeq: context.trimmedSeq,
-    committedPoint: context.committedPoint,
-    txnPoint: context.txn.point,
-  };
+/**
+ * The model's side of the conformance mapping, in the order recordedPoint, loggedSeq, trimmedSeq,
+ * committedPoint, txnPoint (the implementation's JOURNAL_ABSTRACT_KEYS).
+ */
+export function journalModelState(context: JournalModelContext, out: number[]): void {
+  out[0] = context.recordedPoint;
+  out[1] = context.logged;
+  out[2] = context.trimmedSeq;
+  out[3] = context.committedPoint;
+  out[4] = context.txn.point;
 }

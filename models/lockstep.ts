@@ -10,41 +10,74 @@
  */
 import { createActor, type AnyActorRef, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import type { ProtocolEvent } from '../impl/sim/system.ts';
+import { compileMachine, type CompiledModel } from './compiled.ts';
 
 export interface Refusal {
   readonly state: string;
   readonly event: ProtocolEvent;
 }
 
+/** Which interpreter drives the model: the compiled one when the machine allows, or XState's actor. */
+export type Engine = 'auto' | 'xstate';
+
+const compiledFactories = new WeakMap<AnyStateMachine, (() => CompiledModel) | null>();
+
+function compiledFactory(machine: AnyStateMachine): (() => CompiledModel) | null {
+  let f = compiledFactories.get(machine);
+  if (f === undefined) {
+    f = compileMachine(machine);
+    compiledFactories.set(machine, f);
+  }
+  return f;
+}
+
 export class Lockstep<M extends AnyStateMachine> {
-  private readonly actor: AnyActorRef;
+  private readonly actor: AnyActorRef | null = null;
+  private readonly compiled: CompiledModel | null = null;
   private snapshot: SnapshotFrom<M>;
   /** Transitions taken, as "state --event--> state" keys, for model coverage. */
   readonly transitions = new Set<string>();
 
-  constructor(machine: M, private readonly trackCoverage = false) {
-    this.actor = createActor(machine).start();
-    this.snapshot = this.actor.getSnapshot() as SnapshotFrom<M>;
+  constructor(machine: M, private readonly trackCoverage = false, engine: Engine = 'auto') {
+    const factory = engine === 'auto' ? compiledFactory(machine) : null;
+    if (factory !== null) {
+      this.compiled = factory();
+      this.snapshot = this.compiled as unknown as SnapshotFrom<M>;
+    } else {
+      this.actor = createActor(machine).start();
+      this.snapshot = this.actor.getSnapshot() as SnapshotFrom<M>;
+    }
+  }
+
+  /** Whether the compiled interpreter (not XState's actor) runs this model. */
+  get isCompiled(): boolean {
+    return this.compiled !== null;
   }
 
   /** Send one event; returns the refusal, or null when the model accepted it. */
   send(event: ProtocolEvent): Refusal | null {
-    const before = this.snapshot;
-    const count = (before as unknown as { context: AcceptanceContext }).context.accepted;
-    this.actor.send(event);
-    const after = this.actor.getSnapshot() as SnapshotFrom<M>;
-    if ((after as unknown as { context: AcceptanceContext }).context.accepted === count) return { state: stateName(before), event };
-    this.snapshot = after;
-    if (this.trackCoverage) this.transitions.add(`${stateName(before)} --${event.type}--> ${stateName(after)}`);
+    const before = this.trackCoverage ? stateName(this.snapshot) : '';
+    if (this.compiled !== null) {
+      if (!this.compiled.send(event)) return { state: stateName(this.snapshot), event };
+    } else {
+      const prior = this.snapshot;
+      const count = (prior as unknown as { context: AcceptanceContext }).context.accepted;
+      this.actor!.send(event);
+      const after = this.actor!.getSnapshot() as SnapshotFrom<M>;
+      if ((after as unknown as { context: AcceptanceContext }).context.accepted === count) return { state: stateName(prior), event };
+      this.snapshot = after;
+    }
+    if (this.trackCoverage) this.transitions.add(`${before} --${event.type}--> ${stateName(this.snapshot)}`);
     return null;
   }
 
+  /** The model's state now: `value` and `context` (read-only to callers). */
   get state(): SnapshotFrom<M> {
     return this.snapshot;
   }
 
   stop(): void {
-    this.actor.stop();
+    this.actor?.stop();
   }
 }
 

@@ -2,7 +2,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { DEFAULT_JOURNAL_CONFIG } from '../impl/journal/context.ts';
 import { JOURNAL_MUTANTS } from '../impl/journal/mutants.ts';
-import { JournalSystem, REFERENCE_PARTS } from '../impl/journal/system.ts';
+import { JOURNAL_ABSTRACT_KEYS, JournalSystem, REFERENCE_PARTS } from '../impl/journal/system.ts';
 import type { ProtocolEvent } from '../impl/sim/system.ts';
 import { journalMachine, journalModelState } from '../models/journal.ts';
 import type { ProtocolSpec } from './protocol.ts';
@@ -24,7 +24,8 @@ export const journalSpec: ProtocolSpec<typeof journalMachine> = {
     return new JournalSystem(app, emit, parts);
   },
   machine: journalMachine,
-  modelState: (s) => journalModelState(s.context),
+  abstractKeys: JOURNAL_ABSTRACT_KEYS,
+  modelState: (s, out) => journalModelState(s.context, out),
   faultDisks: ['remote-log'],
   situations: ['point-committed', 'crash-mid-apply', 'record-rejected', 'transaction-redone', 'partition-healed'],
   situation(event: ProtocolEvent, before: Snapshot): string | null {

@@ -16,8 +16,10 @@ export interface ProtocolSpec<M extends AnyStateMachine = AnyStateMachine> {
   /** Build the implementation: the reference, or the named mutant. */
   create(app: Application, emit: EventSink, mutant: string | null): ReplicationSystem;
   readonly machine: M;
-  /** The model's state in the terms of `ReplicationSystem.abstractState`, for the mapping check. */
-  modelState(snapshot: SnapshotFrom<M>): Readonly<Record<string, number>>;
+  /** Names of the values the implementation and the model must agree on, in order. */
+  readonly abstractKeys: readonly string[];
+  /** The model's side of the mapping, written into `out` in the order of `abstractKeys`. */
+  modelState(snapshot: SnapshotFrom<M>, out: number[]): void;
   /** Disks the protocol claims to survive write faults on (torn, lost, misdirected, flipped). */
   readonly faultDisks: readonly string[];
   /** Names of the interesting situations a run mix must reach, reported in the summary. */

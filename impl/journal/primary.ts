@@ -146,9 +146,11 @@ export class Primary {
   }
 
   /** Volatile state in the model's terms (only meaningful while up). */
-  abstract(): Record<string, number> {
-    if (!this.node.up) return {};
-    return { recordedPoint: this.lastPoint, loggedSeq: this.nextSeq - 1, trimmedSeq: this.trimmedSeq };
+  abstract(out: number[]): void {
+    const up = this.node.up;
+    out[0] = up ? this.lastPoint : Number.NaN;
+    out[1] = up ? this.nextSeq - 1 : Number.NaN;
+    out[2] = up ? this.trimmedSeq : Number.NaN;
   }
 
   protected crashed(): void {

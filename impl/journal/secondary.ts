@@ -163,9 +163,10 @@ export class Secondary {
   }
 
   /** Volatile state in the model's terms (only meaningful while up). */
-  abstract(): Record<string, number> {
-    if (!this.node.up) return {};
-    return { committedPoint: this.txn.committedPoint, txnPoint: this.txn.point };
+  abstract(out: number[]): void {
+    const up = this.node.up;
+    out[3] = up ? this.txn.committedPoint : Number.NaN;
+    out[4] = up ? this.txn.point : Number.NaN;
   }
 
   protected crashed(): void {

@@ -13,6 +13,9 @@ export interface JournalParts {
   readonly Secondary: typeof Secondary;
 }
 
+/** The state the implementation and the model must agree on, in a fixed order. */
+export const JOURNAL_ABSTRACT_KEYS = ['recordedPoint', 'loggedSeq', 'trimmedSeq', 'committedPoint', 'txnPoint'] as const;
+
 export const REFERENCE_PARTS: JournalParts = { Primary, Secondary };
 
 export class JournalSystem implements ReplicationSystem {
@@ -57,7 +60,9 @@ export class JournalSystem implements ReplicationSystem {
     return this.secondary.failoverStamp();
   }
 
-  abstractState(): Readonly<Record<string, number>> {
-    return { ...this.primary.abstract(), ...this.secondary.abstract() };
+  /** In the order of JOURNAL_ABSTRACT_KEYS. */
+  abstractState(out: number[]): void {
+    this.primary.abstract(out);
+    this.secondary.abstract(out);
   }
 }

@@ -57,6 +57,9 @@ export interface ReplicationSystem {
   failoverImage(): Image;
   /** Changes whenever the durable state the failover image depends on may have changed. */
   failoverStamp(): number;
-  /** The implementation's state in the model's terms, for the conformance mapping. */
-  abstractState(): Readonly<Record<string, number>>;
+  /**
+   * The implementation's state in the model's terms, for the conformance mapping: written into
+   * `out` in the order of the protocol's `abstractKeys`, NaN where undefined now (a node down).
+   */
+  abstractState(out: number[]): void;
 }
