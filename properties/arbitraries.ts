@@ -54,6 +54,7 @@ export function commandArbitraries(profile: FaultProfile): fc.Arbitrary<CommandS
     })),
     w(profile.crash * 2, fc.record({ kind: fc.constant('restart' as const), node: small })),
     ...STORAGE_FAULTS.map((kind) => w(profile[kind], fc.record({ kind: fc.constant(kind), disk: small, pick: fc.nat({ max: 1023 }) }))),
+    w(profile.protocol, fc.record({ kind: fc.constant('protocol-fault' as const), fault: fc.nat({ max: 15 }), target: small, pick: fc.nat({ max: 1023 }) })),
   ];
   return [fc.oneof(...entries.filter((e) => e.weight > 0)).map((c) => new CommandStep(c), (v) => (v as CommandStep).data)];
 }

@@ -16,7 +16,9 @@ export type Command =
   | { readonly kind: 'partition' | 'heal'; readonly link: number }
   | { readonly kind: 'crash'; readonly node: number; readonly outcome: number }
   | { readonly kind: 'restart'; readonly node: number }
-  | { readonly kind: StorageFault; readonly disk: number; readonly pick: number };
+  | { readonly kind: StorageFault; readonly disk: number; readonly pick: number }
+  /** One of the protocol's own faults (`ProtocolSpec.protocolFaults`, by index), on a target. */
+  | { readonly kind: 'protocol-fault'; readonly fault: number; readonly target: number; readonly pick: number };
 
 export type CommandKind = Command['kind'];
 
@@ -26,8 +28,11 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Fault kinds a run's profile weighs; heal follows partition and restart follows crash. */
-export const PROFILE_KINDS = ['drop', 'duplicate', 'delay', 'partition', 'crash', 'cache-tear', ...STORAGE_FAULTS] as const;
+/**
+ * Fault kinds a run's profile weighs; heal follows partition and restart follows crash;
+ * `protocol` weighs the protocol's own faults together.
+ */
+export const PROFILE_KINDS = ['drop', 'duplicate', 'delay', 'partition', 'crash', 'cache-tear', ...STORAGE_FAULTS, 'protocol'] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
 
 /** A compact, stable text form of a command's data (the resolved names are in the timeline). */

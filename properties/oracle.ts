@@ -112,6 +112,11 @@ export class ConsistencyOracle {
     return true;
   }
 
+  /** Every prefix is a boundary (xrc): declare one at the current history length. */
+  boundaryNow(): void {
+    this.addBoundary();
+  }
+
   private addBoundary(): void {
     const last = this.live[this.live.length - 1];
     if (last !== undefined && last.k === this.historyLength) return;

@@ -8,6 +8,16 @@ export interface MutantInfo {
   readonly mirrors: string;
 }
 
+/** A fault of the protocol's own (a skewed timer, a link-update error, a torn root...). */
+export interface ProtocolFault {
+  /** Name in the summary's fault counts and the timeline, e.g. 'timer-step-back'. */
+  readonly name: string;
+  /** Inject it into the running system; false when it does not apply now (a no-op). */
+  inject(system: ReplicationSystem, target: number, pick: number): boolean;
+  /** The command as a person reads it, e.g. 'controller 2 timer steps back 3 ticks'. */
+  describe(target: number, pick: number): string;
+}
+
 export interface ProtocolSpec<M extends AnyStateMachine = AnyStateMachine> {
   readonly name: string;
   readonly title: string;
@@ -22,6 +32,13 @@ export interface ProtocolSpec<M extends AnyStateMachine = AnyStateMachine> {
   modelState(snapshot: SnapshotFrom<M>, out: number[]): void;
   /** Disks the protocol claims to survive write faults on (torn, lost, misdirected, flipped). */
   readonly faultDisks: readonly string[];
+  /** The protocol's own faults, drawn by `protocol-fault` commands (by index modulo the length). */
+  readonly protocolFaults?: readonly ProtocolFault[];
+  /**
+   * Where the boundaries are: 'points' (declared by Application.pointTaken; the default) or
+   * 'every-write' (every acknowledged prefix is one, as for xrc's timestamp order).
+   */
+  readonly boundaries?: 'points' | 'every-write';
   /** Names of the interesting situations a run mix must reach, reported in the summary. */
   readonly situations: readonly string[];
   /** The situation an event reaches, given the model state before it (e.g. a crash mid-apply). */

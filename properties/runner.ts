@@ -8,7 +8,7 @@ import type { ProtocolEvent, ReplicationSystem } from '../impl/sim/system.ts';
 import type { World } from '../impl/sim/world.ts';
 import { Lockstep, type Engine, type Refusal } from '../models/lockstep.ts';
 import { imageText, writeData, writeIdOf } from './appdata.ts';
-import type { Command, FaultKind } from './commands.ts';
+import type { Command } from './commands.ts';
 import { ConsistencyOracle } from './oracle.ts';
 import type { ProtocolSpec } from './protocol.ts';
 import { describeCommand, eventText, Timeline } from './timeline.ts';
@@ -32,7 +32,7 @@ export class LockstepRun {
   readonly oracle: ConsistencyOracle;
   readonly lockstep: Lockstep<ProtocolSpec['machine']>;
   readonly timeline: Timeline | null;
-  readonly faults: Partial<Record<FaultKind, number>> = {};
+  readonly faults: Record<string, number> = {};
   readonly situations = new Set<string>();
   steps = 0;
   private readonly world: World;
@@ -46,6 +46,7 @@ export class LockstepRun {
   /** Writes issued and not yet acknowledged. Every id below nextWriteId was issued. */
   private readonly issued = new Set<number>();
   private readonly bare: boolean;
+  private readonly everyWrite: boolean;
   private readonly onEvent: ((event: ProtocolEvent) => void) | null;
   /** Reused buffers for the conformance mapping (no allocation per step). */
   private readonly implState: number[];
@@ -53,6 +54,7 @@ export class LockstepRun {
 
   constructor(readonly spec: ProtocolSpec, readonly mutant: string | null, options: RunOptions = {}) {
     this.bare = options.bare ?? false;
+    this.everyWrite = spec.boundaries === 'every-write';
     this.timeline = options.trace ? new Timeline(spec.geometry.blocksPerVolume) : null;
     this.oracle = new ConsistencyOracle(spec.geometry);
     this.lockstep = new Lockstep(spec.machine, options.coverage ?? false, options.engine ?? 'auto');
@@ -84,6 +86,7 @@ export class LockstepRun {
     }
     this.issued.delete(id);
     this.oracle.acknowledge({ volume: w.volume, block: w.block, data });
+    if (this.everyWrite) this.oracle.boundaryNow();
   }
 
   private emit(event: ProtocolEvent): void {
@@ -156,7 +159,7 @@ export class LockstepRun {
     throw new Violation(data);
   }
 
-  private count(kind: FaultKind): void {
+  private count(kind: string): void {
     this.faults[kind] = (this.faults[kind] ?? 0) + 1;
   }
 
@@ -206,6 +209,12 @@ export class LockstepRun {
       }
       case 'restart':
         return this.fault('restart', world.restart(this.nodes[c.node % this.nodes.length]!));
+      case 'protocol-fault': {
+        const faults = this.spec.protocolFaults ?? [];
+        if (faults.length === 0) return false;
+        const f = faults[c.fault % faults.length]!;
+        return this.fault(f.name, f.inject(this.system, c.target, c.pick));
+      }
       default: {
         const disks = this.spec.faultDisks;
         if (disks.length === 0) return false;
@@ -215,7 +224,7 @@ export class LockstepRun {
     }
   }
 
-  private fault(kind: FaultKind, took: boolean): boolean {
+  private fault(kind: string, took: boolean): boolean {
     if (took) this.count(kind);
     return took;
   }

@@ -60,6 +60,10 @@ export function describeCommand(
     case 'crash':
       return `crash ${nodeName(c.node)} (${c.outcome === 0 ? 'unflushed writes lost' : `unflushed writes lost/kept/torn by 0x${c.outcome.toString(16)}`})`;
     case 'restart': return `restart ${nodeName(c.node)}`;
+    case 'protocol-fault': {
+      const faults = spec.protocolFaults ?? [];
+      return faults.length === 0 ? 'protocol fault: none defined' : faults[c.fault % faults.length]!.describe(c.target, c.pick);
+    }
     default: {
       const disks = spec.faultDisks;
       return disks.length === 0 ? `${c.kind} write fault: no disk takes it` : `arm ${c.kind} write on disk ${disks[c.disk % disks.length]}`;

@@ -3,7 +3,7 @@
  * each in lockstep, shrink a failure, and rebuild the shrunk run with a timeline.
  */
 import fc from 'fast-check';
-import { FAULT_KINDS, type Command, type FaultKind } from './commands.ts';
+import { FAULT_KINDS, type Command } from './commands.ts';
 import { commandsOf, replayPathOf, scenarioArbitrary, type FaultProfile, type Scenario } from './arbitraries.ts';
 import type { ProtocolSpec } from './protocol.ts';
 import { LockstepRun, type RunOptions } from './runner.ts';
@@ -20,7 +20,8 @@ export const DEFAULT_VERIFY_OPTIONS: VerifyOptions = { runs: 1000, seed: 1, maxC
 export interface Totals {
   runs: number;
   steps: number;
-  faults: Record<FaultKind, number>;
+  /** Faults that took effect, by kind (shared kinds and the protocol's own). */
+  faults: Record<string, number>;
   /** Runs that reached each situation. */
   situations: Record<string, number>;
   violations: number;
@@ -48,7 +49,7 @@ export function emptyTotals(spec: ProtocolSpec): Totals {
   return {
     runs: 0,
     steps: 0,
-    faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
+    faults: Object.fromEntries([...FAULT_KINDS, ...(spec.protocolFaults ?? []).map((f) => f.name)].map((k) => [k, 0])),
     situations: Object.fromEntries(spec.situations.map((s) => [s, 0])),
     violations: 0,
   };
@@ -57,7 +58,7 @@ export function emptyTotals(spec: ProtocolSpec): Totals {
 function accumulate(totals: Totals, run: LockstepRun): void {
   totals.runs++;
   totals.steps += run.steps;
-  for (const [k, n] of Object.entries(run.faults)) totals.faults[k as FaultKind] += n;
+  for (const [k, n] of Object.entries(run.faults)) totals.faults[k] = (totals.faults[k] ?? 0) + n;
   for (const s of run.situations) totals.situations[s] = (totals.situations[s] ?? 0) + 1;
 }
 
