@@ -22,6 +22,9 @@ const bodySchema = z.object({
   property: z.string(),
   anomaly: z.string(),
   message: z.string(),
+  /** The failing run's index under `baseSeed`, and its own seed (which reproduces it). */
+  run: z.number().int().nonnegative(),
+  baseSeed: z.number().int(),
   seed: z.number().int(),
   path: z.string(),
   replayPath: z.string().nullable(),
@@ -51,7 +54,7 @@ export function toCounterexample(result: VerifyResult): Counterexample {
   const body: CounterexampleBody = {
     format: FORMAT, protocol: result.protocol, mutant: result.mutant,
     property: f.violation.property, anomaly: f.violation.anomaly, message: f.violation.message,
-    seed: f.seed, path: f.path, replayPath: f.replayPath,
+    run: f.run, baseSeed: result.options.seed, seed: f.seed, path: f.path, replayPath: f.replayPath,
     options: { runs: result.options.runs, maxCommands: result.options.maxCommands },
     profile: { ...f.profile }, commands: f.commands as unknown as CounterexampleBody['commands'], timeline: f.timeline,
     expected: f.violation.expected ?? null, actual: f.violation.actual ?? null,
@@ -99,7 +102,7 @@ export interface ReplayResult {
 export function replayCounterexample(cx: Counterexample): ReplayResult {
   const spec = findProtocol(cx.protocol);
   const property = scenarioProperty(spec, cx.mutant, cx.options.maxCommands, cx.replayPath ?? undefined, () => {});
-  const details = fc.check(property, { seed: cx.seed, path: cx.path, numRuns: cx.options.runs, endOnFailure: true });
+  const details = fc.check(property, { seed: cx.seed, path: cx.path, numRuns: 1, endOnFailure: true });
   let commands: Command[];
   let profile: FaultProfile;
   if (details.failed) {
@@ -108,7 +111,7 @@ export function replayCounterexample(cx: Counterexample): ReplayResult {
     if (JSON.stringify(commands) !== JSON.stringify(cx.commands) || JSON.stringify(profile) !== JSON.stringify(cx.profile)) {
       throw new CounterexampleError('seed, path and replayPath do not generate the saved commands (file edited, or another mirrorcheck version)');
     }
-    const failure = failureOf(spec, cx.mutant, cx.seed, details);
+    const failure = failureOf(spec, cx.mutant, cx.run, cx.seed, details);
     return { reproduced: true, identical: sameLines(failure.timeline, cx.timeline), timeline: failure.timeline, property: failure.violation.property };
   }
   const { run, violation } = runCommands(spec, cx.mutant, cx.commands as unknown as Command[], { trace: true });

@@ -11,11 +11,30 @@ import { Violation, type ViolationData } from './violation.ts';
 
 export interface VerifyOptions {
   readonly runs: number;
+  /** Base seed; run r uses its own seed derived from it (`runSeed`), so every run replays alone. */
   readonly seed: number;
   readonly maxCommands: number;
+  /** Run only the runs r with r mod count = index - 1 (1-based index): disjoint shards. */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 export const DEFAULT_VERIFY_OPTIONS: VerifyOptions = { runs: 1000, seed: 1, maxCommands: 200 };
+
+/** How the caller follows and stops a verification (the CLI's progress line and time budget). */
+export interface VerifyControl {
+  /** Asked before each run; true stops cleanly with the runs done so far. */
+  readonly shouldStop?: () => boolean;
+  /** Told after each run. */
+  readonly onRun?: (runsDone: number, violations: number) => void;
+}
+
+/** The seed of run `run` under base seed `seed` (a fixed integer mix; 31 bits, as fast-check wants). */
+export function runSeed(seed: number, run: number): number {
+  let x = (seed ^ Math.imul(run + 1, 0x9e3779b9)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  return (x ^ (x >>> 16)) & 0x7fffffff;
+}
 
 export interface Totals {
   runs: number;
@@ -29,6 +48,8 @@ export interface Totals {
 
 export interface Failure {
   readonly violation: ViolationData;
+  /** Index of the failing run, and its own seed (the one that reproduces it). */
+  readonly run: number;
   readonly seed: number;
   readonly path: string;
   readonly replayPath: string | null;
@@ -43,6 +64,8 @@ export interface VerifyResult {
   readonly options: VerifyOptions;
   readonly totals: Totals;
   readonly failure: Failure | null;
+  /** Stopped early by the caller (time budget) before all runs were done. */
+  readonly stopped: boolean;
 }
 
 export function emptyTotals(spec: ProtocolSpec): Totals {
@@ -93,21 +116,22 @@ export function scenarioProperty(spec: ProtocolSpec, mutant: string | null, maxC
 }
 
 /** The shrunk failure of a fast-check report, rebuilt with its timeline. */
-export function failureOf(spec: ProtocolSpec, mutant: string | null, seed: number, details: fc.RunDetails<[Scenario]>): Failure {
+export function failureOf(spec: ProtocolSpec, mutant: string | null, run: number, seed: number, details: fc.RunDetails<[Scenario]>): Failure {
   const [profile, sequence] = details.counterexample![0];
   const commands = commandsOf(sequence);
-  const { run, violation } = runCommands(spec, mutant, commands, { trace: true });
+  const { run: traced, violation } = runCommands(spec, mutant, commands, { trace: true });
   if (violation === null) {
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     throw new Error(`the shrunk counterexample did not fail again when traced (${why})`);
   }
   return {
-    violation, seed, path: details.counterexamplePath!, replayPath: replayPathOf(sequence), profile, commands,
-    timeline: run.timeline!.text(),
+    violation, run, seed, path: details.counterexamplePath!, replayPath: replayPathOf(sequence), profile, commands,
+    timeline: traced.timeline!.text(),
   };
 }
 
-export function verify(spec: ProtocolSpec, mutant: string | null, options: VerifyOptions = DEFAULT_VERIFY_OPTIONS): VerifyResult {
+export function verify(spec: ProtocolSpec, mutant: string | null, options: VerifyOptions = DEFAULT_VERIFY_OPTIONS,
+  control: VerifyControl = {}): VerifyResult {
   const totals = emptyTotals(spec);
   let failing = false;
   const property = scenarioProperty(spec, mutant, options.maxCommands, undefined, (run, passed) => {
@@ -115,9 +139,18 @@ export function verify(spec: ProtocolSpec, mutant: string | null, options: Verif
     accumulate(totals, run);
     failing = !passed;
   });
-  const details = fc.check(property, { seed: options.seed, numRuns: options.runs });
-  if (!details.failed) return { protocol: spec.name, mutant, options, totals, failure: null };
-  totals.violations = 1;
-  if (!(details.errorInstance instanceof Violation)) throw details.errorInstance;
-  return { protocol: spec.name, mutant, options, totals, failure: failureOf(spec, mutant, options.seed, details) };
+  const shard = options.shard ?? { index: 1, count: 1 };
+  for (let r = shard.index - 1; r < options.runs; r += shard.count) {
+    if (control.shouldStop?.() === true) return { protocol: spec.name, mutant, options, totals, failure: null, stopped: true };
+    const seed = runSeed(options.seed, r);
+    const details = fc.check(property, { seed, numRuns: 1 });
+    if (details.failed) {
+      if (!(details.errorInstance instanceof Violation)) throw details.errorInstance;
+      totals.violations = 1;
+      control.onRun?.(totals.runs, 1);
+      return { protocol: spec.name, mutant, options, totals, failure: failureOf(spec, mutant, r, seed, details), stopped: false };
+    }
+    control.onRun?.(totals.runs, 0);
+  }
+  return { protocol: spec.name, mutant, options, totals, failure: null, stopped: false };
 }

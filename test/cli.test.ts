@@ -74,7 +74,7 @@ describe('mirrorcheck command', () => {
     writeFileSync(truncated, text.slice(0, 200));
     expect((await run('replay', truncated)).code).toBe(2);
     const tampered = join(dir, 'tampered.json');
-    writeFileSync(tampered, text.replace('"seed": 1,', '"seed": 2,'));
+    writeFileSync(tampered, text.replace(/"seed": (\d+),/, (_m, n: string) => `"seed": ${Number(n) + 1},`));
     expect((await run('replay', tampered)).code).toBe(2);
     expect(errors.join('')).toMatch(/checksum mismatch/);
   });
