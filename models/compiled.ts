@@ -17,6 +17,8 @@ type Guard = (args: Args, params: undefined) => boolean;
 type Action = (args: Args, params: undefined) => void;
 
 interface Transition {
+  /** Stable name for coverage: "region.source --event[guard]--> target" (source * = any state). */
+  readonly id: string;
   readonly guard: Guard | null;
   readonly actions: readonly Action[];
   /** Index of the target state in its region, or -1 for a targetless transition. */
@@ -47,7 +49,8 @@ function checkKeys(node: NodeConfig): void {
   for (const key of Object.keys(node)) if (!ALLOWED_KEYS.has(key)) throw new Unsupported(key);
 }
 
-function compileOn(on: Record<string, unknown> | undefined, states: readonly string[], impl: AnyStateMachine['implementations']): Map<string, Transition[]> {
+function compileOn(on: Record<string, unknown> | undefined, states: readonly string[], impl: AnyStateMachine['implementations'],
+  prefix: string, source: string): Map<string, Transition[]> {
   const out = new Map<string, Transition[]>();
   for (const [event, raw] of Object.entries(on ?? {})) {
     const list = Array.isArray(raw) ? raw : [raw];
@@ -73,7 +76,8 @@ function compileOn(on: Record<string, unknown> | undefined, states: readonly str
         target = states.indexOf(config.target);
         if (target < 0) throw new Unsupported(`target ${config.target}`);
       }
-      return { guard, actions, target };
+      const label = `${event}${typeof config.guard === 'string' ? `[${config.guard}]` : ''}`;
+      return { id: `${prefix}${source} --${label}--> ${target < 0 ? source : states[target]}`, guard, actions, target };
     }));
   }
   return out;
@@ -82,24 +86,49 @@ function compileOn(on: Record<string, unknown> | undefined, states: readonly str
 function compileRegion(name: string | null, node: NodeConfig, impl: AnyStateMachine['implementations']): Region {
   const states = Object.keys(node.states ?? {});
   if (states.length === 0 || node.initial === undefined) throw new Unsupported('region without states');
+  const prefix = name === null ? '' : `${name}.`;
   const stateOn = states.map((s) => {
     const child = node.states![s]!;
     checkKeys(child);
     if (child.states !== undefined || child.type !== undefined) throw new Unsupported('nested state');
-    return compileOn(child.on, states, impl);
+    return compileOn(child.on, states, impl, prefix, s);
   });
-  return { name, states, initial: states.indexOf(node.initial), stateOn, regionOn: compileOn(node.on, states, impl) };
+  return { name, states, initial: states.indexOf(node.initial), stateOn, regionOn: compileOn(node.on, states, impl, prefix, '*') };
+}
+
+/** Every state and transition of a compiled machine, by the names coverage uses. */
+export interface ModelShape {
+  readonly states: readonly string[];
+  readonly transitions: readonly string[];
+}
+
+function stateId(region: Region, state: string): string {
+  return region.name === null ? state : `${region.name}.${state}`;
+}
+
+export function shapeOf(regions: readonly Region[]): ModelShape {
+  const states: string[] = [];
+  const transitions: string[] = [];
+  for (const r of regions) {
+    for (const s of r.states) states.push(stateId(r, s));
+    for (const on of [...r.stateOn, r.regionOn]) for (const list of on.values()) for (const t of list) transitions.push(t.id);
+  }
+  return { states, transitions };
 }
 
 /** A running compiled model: `send` says whether the event was accepted. */
 export class CompiledModel {
   readonly value: Record<string, string> | string;
+  /** States entered and transitions taken, when coverage is tracked. */
+  readonly visitedStates = new Set<string>();
+  readonly takenTransitions = new Set<string>();
   private readonly current: number[];
   private readonly chosen: (Transition | null)[];
 
-  constructor(private readonly regions: readonly Region[], readonly context: unknown) {
+  constructor(private readonly regions: readonly Region[], readonly context: unknown, private readonly track = false) {
     this.current = regions.map((r) => r.initial);
     this.chosen = regions.map(() => null);
+    if (track) for (const r of regions) this.visitedStates.add(stateId(r, r.states[r.initial]!));
     this.value = regions[0]!.name === null ? regions[0]!.states[regions[0]!.initial]! : Object.fromEntries(regions.map((r) => [r.name!, r.states[r.initial]!]));
   }
 
@@ -118,6 +147,10 @@ export class CompiledModel {
       if (t === null || t === undefined) continue;
       for (const a of t.actions) a(args, undefined);
       if (t.target >= 0) this.moveTo(r, t.target);
+      if (this.track) {
+        this.takenTransitions.add(t.id);
+        if (t.target >= 0) this.visitedStates.add(stateId(this.regions[r]!, this.regions[r]!.states[t.target]!));
+      }
     }
     return true;
   }
@@ -136,8 +169,13 @@ function pick(list: readonly Transition[] | undefined, args: Args): Transition |
   return null;
 }
 
+export interface CompiledMachine {
+  readonly shape: ModelShape;
+  create(trackCoverage: boolean): CompiledModel;
+}
+
 /** A factory of compiled runs of `machine`, or null when it is outside the supported subset. */
-export function compileMachine(machine: AnyStateMachine): (() => CompiledModel) | null {
+export function compileMachine(machine: AnyStateMachine): CompiledMachine | null {
   try {
     const root = machine.config as NodeConfig;
     checkKeys(root);
@@ -155,7 +193,8 @@ export function compileMachine(machine: AnyStateMachine): (() => CompiledModel) 
       throw new Unsupported(`type ${root.type}`);
     }
     const makeContext = root.context;
-    return () => new CompiledModel(regions, typeof makeContext === 'function' ? (makeContext as (a: object) => unknown)({ input: undefined }) : structuredClone(makeContext));
+    const context = () => (typeof makeContext === 'function' ? (makeContext as (a: object) => unknown)({ input: undefined }) : structuredClone(makeContext));
+    return { shape: shapeOf(regions), create: (track) => new CompiledModel(regions, context(), track) };
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;

@@ -10,7 +10,7 @@
  */
 import { createActor, type AnyActorRef, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import type { ProtocolEvent } from '../impl/sim/system.ts';
-import { compileMachine, type CompiledModel } from './compiled.ts';
+import { compileMachine, type CompiledMachine, type CompiledModel } from './compiled.ts';
 
 export interface Refusal {
   readonly state: string;
@@ -20,9 +20,10 @@ export interface Refusal {
 /** Which interpreter drives the model: the compiled one when the machine allows, or XState's actor. */
 export type Engine = 'auto' | 'xstate';
 
-const compiledFactories = new WeakMap<AnyStateMachine, (() => CompiledModel) | null>();
+const compiledFactories = new WeakMap<AnyStateMachine, CompiledMachine | null>();
 
-function compiledFactory(machine: AnyStateMachine): (() => CompiledModel) | null {
+/** The compiled form of a machine (cached), or null outside the compiled subset. */
+export function compiledFactory(machine: AnyStateMachine): CompiledMachine | null {
   let f = compiledFactories.get(machine);
   if (f === undefined) {
     f = compileMachine(machine);
@@ -35,13 +36,10 @@ export class Lockstep<M extends AnyStateMachine> {
   private readonly actor: AnyActorRef | null = null;
   private readonly compiled: CompiledModel | null = null;
   private snapshot: SnapshotFrom<M>;
-  /** Transitions taken, as "state --event--> state" keys, for model coverage. */
-  readonly transitions = new Set<string>();
-
   constructor(machine: M, private readonly trackCoverage = false, engine: Engine = 'auto') {
     const factory = engine === 'auto' ? compiledFactory(machine) : null;
     if (factory !== null) {
-      this.compiled = factory();
+      this.compiled = factory.create(trackCoverage);
       this.snapshot = this.compiled as unknown as SnapshotFrom<M>;
     } else {
       this.actor = createActor(machine).start();
@@ -54,9 +52,14 @@ export class Lockstep<M extends AnyStateMachine> {
     return this.compiled !== null;
   }
 
+  /** States visited and transitions taken (tracked runs of a compiled model only). */
+  get coverage(): { readonly states: ReadonlySet<string>; readonly transitions: ReadonlySet<string> } | null {
+    if (this.compiled === null || !this.trackCoverage) return null;
+    return { states: this.compiled.visitedStates, transitions: this.compiled.takenTransitions };
+  }
+
   /** Send one event; returns the refusal, or null when the model accepted it. */
   send(event: ProtocolEvent): Refusal | null {
-    const before = this.trackCoverage ? stateName(this.snapshot) : '';
     if (this.compiled !== null) {
       if (!this.compiled.send(event)) return { state: stateName(this.snapshot), event };
     } else {
@@ -67,7 +70,6 @@ export class Lockstep<M extends AnyStateMachine> {
       if ((after as unknown as { context: AcceptanceContext }).context.accepted === count) return { state: stateName(prior), event };
       this.snapshot = after;
     }
-    if (this.trackCoverage) this.transitions.add(`${before} --${event.type}--> ${stateName(this.snapshot)}`);
     return null;
   }
 

@@ -37,5 +37,19 @@ export const journalSpec: ProtocolSpec<typeof journalMachine> = {
       default: return null;
     }
   },
+  anomalies: {
+    refused: {
+      'write.logged': 'write logged out of sequence or while quiesced',
+      'point.recorded': 'consistency point taken without quiescing',
+      'point.validated': 'unvalidated record accepted',
+      'txn.durable': 'transaction for an unvalidated point',
+      'record.applied': 'out-of-order apply',
+      'point.committed': 'point committed with writes unapplied',
+      'point.acknowledged': 'point acknowledged before it was committed',
+      'log.trimmed': 'local log trimmed before acknowledgment',
+      'record.rejected': 'valid record rejected',
+      'node.recovered': 'recovery rebuilt the wrong state',
+    },
+  },
   livenessRounds: 300,
 };

@@ -4,6 +4,7 @@
  * invariants (its exceptions) and the consistency oracle are checked. `finish` stops the faults,
  * heals and restarts everything and drives the world to quiescence: the liveness check.
  */
+import { InvariantViolation } from '../impl/sim/invariant.ts';
 import type { ProtocolEvent, ReplicationSystem } from '../impl/sim/system.ts';
 import type { World } from '../impl/sim/world.ts';
 import { Lockstep, type Engine, type Refusal } from '../models/lockstep.ts';
@@ -108,7 +109,8 @@ export class LockstepRun {
       effect = this.execute(command);
     } catch (e) {
       if (e instanceof Violation) throw e;
-      this.fail('always-invariant', index, e instanceof Error ? e.message : String(e));
+      this.fail('always-invariant', index, e instanceof Error ? e.message : String(e), undefined, undefined,
+        e instanceof InvariantViolation ? e.anomaly : undefined);
     }
     if (!effect) this.timeline?.noEffect();
     this.timeline?.notes(this.world.drainNotes());
@@ -121,7 +123,8 @@ export class LockstepRun {
     if (this.problem !== null) this.fail('always-invariant', index, this.problem);
     if (this.refusal !== null) {
       const { state, event } = this.refusal;
-      this.fail('always-conformant', index, `model in state {${state}} refused ${eventText(event)}`);
+      this.fail('always-conformant', index, `model in state {${state}} refused ${eventText(event)}`, undefined, undefined,
+        this.spec.anomalies?.refused?.[event.type]);
     }
     const impl = this.implState;
     const model = this.modelState;
@@ -142,7 +145,8 @@ export class LockstepRun {
     try {
       image = this.system.failoverImage();
     } catch (e) {
-      this.fail('always-invariant', index, `secondary recovery failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail('always-invariant', index, `secondary recovery failed: ${e instanceof Error ? e.message : String(e)}`, undefined, undefined,
+        e instanceof InvariantViolation ? e.anomaly : 'unrecoverable secondary');
     }
     const verdict = this.oracle.check(image);
     if (verdict.ok) return;
@@ -153,8 +157,8 @@ export class LockstepRun {
       `P_${verdict.expectedK} = ${imageText(verdict.expected, g)}`, imageText(image, g));
   }
 
-  private fail(property: PropertyName, step: number, message: string, expected?: string, actual?: string): never {
-    const data = { property, anomaly: ANOMALY[property], message, step, expected, actual };
+  private fail(property: PropertyName, step: number, message: string, expected?: string, actual?: string, anomaly?: string): never {
+    const data = { property, anomaly: anomaly ?? ANOMALY[property], message, step, expected, actual };
     this.timeline?.violation(data);
     throw new Violation(data);
   }

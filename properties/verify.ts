@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { FAULT_KINDS, type Command } from './commands.ts';
 import { commandsOf, replayPathOf, scenarioArbitrary, type FaultProfile, type Scenario } from './arbitraries.ts';
 import type { ProtocolSpec } from './protocol.ts';
+import { compiledFactory } from '../models/lockstep.ts';
 import { LockstepRun, type RunOptions } from './runner.ts';
 import { Violation, type ViolationData } from './violation.ts';
 
@@ -44,6 +45,23 @@ export interface Totals {
   /** Runs that reached each situation. */
   situations: Record<string, number>;
   violations: number;
+  /** Model coverage: states and transitions of the machine visited by these runs (null when the model is not compiled). */
+  coverage: Coverage | null;
+}
+
+export interface Coverage {
+  /** Every state and transition of the machine. */
+  readonly allStates: readonly string[];
+  readonly allTransitions: readonly string[];
+  /** Those the runs visited, sorted. */
+  states: string[];
+  transitions: string[];
+}
+
+/** Visited share of states and transitions, in percent. */
+export function coveragePercent(c: Coverage): { states: number; transitions: number } {
+  const pct = (n: number, d: number) => (d === 0 ? 100 : Math.round((1000 * n) / d) / 10);
+  return { states: pct(c.states.length, c.allStates.length), transitions: pct(c.transitions.length, c.allTransitions.length) };
 }
 
 export interface Failure {
@@ -69,13 +87,32 @@ export interface VerifyResult {
 }
 
 export function emptyTotals(spec: ProtocolSpec): Totals {
+  const shape = compiledFactory(spec.machine)?.shape ?? null;
   return {
     runs: 0,
     steps: 0,
     faults: Object.fromEntries([...FAULT_KINDS, ...(spec.protocolFaults ?? []).map((f) => f.name)].map((k) => [k, 0])),
     situations: Object.fromEntries(spec.situations.map((s) => [s, 0])),
     violations: 0,
+    coverage: shape === null ? null : { allStates: shape.states, allTransitions: shape.transitions, states: [], transitions: [] },
   };
+}
+
+/** Visited states and transitions of a whole verification, merged run by run. */
+class CoverageUnion {
+  readonly states = new Set<string>();
+  readonly transitions = new Set<string>();
+  add(run: LockstepRun): void {
+    const c = run.lockstep.coverage;
+    if (c === null) return;
+    for (const s of c.states) this.states.add(s);
+    for (const t of c.transitions) this.transitions.add(t);
+  }
+  into(totals: Totals): void {
+    if (totals.coverage === null) return;
+    totals.coverage.states = [...this.states].sort();
+    totals.coverage.transitions = [...this.transitions].sort();
+  }
 }
 
 function accumulate(totals: Totals, run: LockstepRun): void {
@@ -103,7 +140,7 @@ export function runCommands(spec: ProtocolSpec, mutant: string | null, commands:
 export function scenarioProperty(spec: ProtocolSpec, mutant: string | null, maxCommands: number, replayPath: string | undefined,
   onRun: (run: LockstepRun, passed: boolean) => void): fc.IPropertyWithHooks<[Scenario]> {
   return fc.property(scenarioArbitrary(maxCommands, replayPath), ([, sequence]) => {
-    const run = new LockstepRun(spec, mutant);
+    const run = new LockstepRun(spec, mutant, { coverage: true });
     let passed = false;
     try {
       fc.modelRun(() => ({ model: {}, real: run }), sequence);
@@ -133,24 +170,30 @@ export function failureOf(spec: ProtocolSpec, mutant: string | null, run: number
 export function verify(spec: ProtocolSpec, mutant: string | null, options: VerifyOptions = DEFAULT_VERIFY_OPTIONS,
   control: VerifyControl = {}): VerifyResult {
   const totals = emptyTotals(spec);
+  const coverage = new CoverageUnion();
   let failing = false;
   const property = scenarioProperty(spec, mutant, options.maxCommands, undefined, (run, passed) => {
     if (failing) return;
     accumulate(totals, run);
+    coverage.add(run);
     failing = !passed;
   });
+  const result = (failure: Failure | null, stopped: boolean): VerifyResult => {
+    coverage.into(totals);
+    return { protocol: spec.name, mutant, options, totals, failure, stopped };
+  };
   const shard = options.shard ?? { index: 1, count: 1 };
   for (let r = shard.index - 1; r < options.runs; r += shard.count) {
-    if (control.shouldStop?.() === true) return { protocol: spec.name, mutant, options, totals, failure: null, stopped: true };
+    if (control.shouldStop?.() === true) return result(null, true);
     const seed = runSeed(options.seed, r);
     const details = fc.check(property, { seed, numRuns: 1 });
     if (details.failed) {
       if (!(details.errorInstance instanceof Violation)) throw details.errorInstance;
       totals.violations = 1;
       control.onRun?.(totals.runs, 1);
-      return { protocol: spec.name, mutant, options, totals, failure: failureOf(spec, mutant, r, seed, details), stopped: false };
+      return result(failureOf(spec, mutant, r, seed, details), false);
     }
     control.onRun?.(totals.runs, 0);
   }
-  return { protocol: spec.name, mutant, options, totals, failure: null, stopped: false };
+  return result(null, false);
 }

@@ -7,14 +7,17 @@ export type PropertyName =
   | 'always-invariant'
   | 'eventually-current';
 
-/** Default anomaly names by property; a protocol's runner may give a more precise one. */
+/**
+ * Default anomaly names by property, in domain terms; a protocol names refused steps more
+ * precisely (`ProtocolSpec.anomalies`) and an InvariantViolation carries its own.
+ */
 export const ANOMALY: Record<PropertyName, string> = {
-  'always-consistent': 'inconsistent failover image (matches no consistency point)',
-  'always-monotone': 'rollback (failover image older than one already reached)',
+  'always-consistent': 'torn consistency group',
+  'always-monotone': 'rollback',
   'always-durable': 'lost acknowledged point',
-  'always-conformant': 'protocol step the model does not allow',
+  'always-conformant': 'protocol step out of order',
   'always-invariant': 'implementation invariant broken',
-  'eventually-current': 'replication stuck after healing',
+  'eventually-current': 'replication stalled after healing',
 };
 
 export interface ViolationData {

@@ -49,15 +49,17 @@ describe('journal model: a legal run', () => {
     lock.stop();
   });
 
-  it('records coverage of the transitions taken when asked', () => {
+  it('records coverage of the states and transitions taken when asked', () => {
     const lock = new Lockstep(journalMachine, true);
     for (const e of LEGAL.slice(0, 4)) expect(lock.send(e)).toBeNull();
-    expect([...lock.transitions]).toEqual([
-      `${IDLE} --write.logged--> ${IDLE}`,
-      `${IDLE} --write.acknowledged--> ${IDLE}`,
-      `${IDLE} --point.quiesce--> primary.quiescing, secondary.scanning`,
-      `primary.quiescing, secondary.scanning --point.recorded--> ${IDLE}`,
+    expect([...lock.coverage!.transitions]).toEqual([
+      'primary.accepting --write.logged[nextSequence]--> accepting',
+      'primary.* --write.acknowledged[writeInFlight]--> *',
+      'primary.accepting --point.quiesce[nextPoint]--> quiescing',
+      'primary.quiescing --point.recorded[quiescedPointRecord]--> accepting',
     ]);
+    expect([...lock.coverage!.states].sort()).toEqual(['primary.accepting', 'primary.quiescing', 'secondary.scanning']);
+    expect(new Lockstep(journalMachine).coverage).toBeNull();
   });
 });
 
