@@ -14,3 +14,35 @@ export function wholeNumber(option: string, min: number, max: number): (text: st
     return n;
   };
 }
+
+/** Parse a duration: "90s", "5m", "1.5h", "500ms", or a bare number of seconds; in milliseconds. */
+export function duration(option: string): (text: string) => number {
+  return (text: string) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+    if (m === null) throw new UsageError(`${option} wants a duration like 90s, 5m or 1h, got '${text}'`);
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+    const ms = Number(m[1]) * unit;
+    if (ms <= 0 || ms > 7 * 24 * 3_600_000) throw new UsageError(`${option} must be more than 0 and at most a week, got '${text}'`);
+    return ms;
+  };
+}
+
+/** Parse "i/n" with 1 <= i <= n <= 10000. */
+export function shardOf(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || index < 1 || count < 1 || index > count || count > 10_000) {
+    throw new UsageError(`--shard wants i/n with 1 <= i <= n, got '${text}'`);
+  }
+  return { index, count };
+}
+
+/** Parse a percentage 0..100. */
+export function percent(option: string): (text: string) => number {
+  return (text: string) => {
+    const n = Number(text.trim().replace(/%$/, ''));
+    if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`${option} wants a percentage from 0 to 100, got '${text}'`);
+    return n;
+  };
+}

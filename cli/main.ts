@@ -1,59 +1,19 @@
 /**
- * The mirrorcheck command: verify, list, replay. Exit 0 when every property holds, 1 on a
- * violation (the counterexample's path is printed), 2 on a usage or input error (one line).
+ * The mirrorcheck command: verify, list, replay, merge, promote. Exit 0 when every property
+ * holds, 1 on a violation (the counterexample's path is printed) or coverage below the floor,
+ * 2 on a usage or input error (one line, no stack trace).
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { initHash } from '../impl/sim/hash.ts';
 import { CounterexampleError, parseCounterexample, replayCounterexample } from '../properties/counterexample.ts';
-import { findMutant, UnknownNameError, type ProtocolSpec } from '../properties/protocol.ts';
-import { findProtocol, PROTOCOLS } from '../properties/protocols.ts';
-import { DEFAULT_VERIFY_OPTIONS, verify, type VerifyResult } from '../properties/verify.ts';
-import { EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, UsageError, wholeNumber } from './errors.ts';
-import { key, saveCounterexample, summaryText, writeSummary } from './report.ts';
-
-interface VerifyFlags {
-  protocol?: string[];
-  runs: number;
-  seed: number;
-  maxCommands: number;
-  mutant?: string;
-  reports: string;
-}
-
-/** Which protocols to run: the named ones, or all; with a mutant, the one protocol that has it. */
-function selectProtocols(flags: VerifyFlags): ProtocolSpec[] {
-  const named = (flags.protocol ?? []).map(findProtocol);
-  if (flags.mutant === undefined) return named.length > 0 ? named : [...PROTOCOLS];
-  if (named.length > 1) throw new UsageError('--mutant goes with at most one --protocol');
-  if (named.length === 1) {
-    findMutant(named[0]!, flags.mutant);
-    return named;
-  }
-  const owners = PROTOCOLS.filter((p) => p.mutants.some((m) => m.name === flags.mutant));
-  if (owners.length === 0) throw new UsageError(`unknown mutant '${flags.mutant}' (see 'mirrorcheck list')`);
-  if (owners.length > 1) throw new UsageError(`mutant '${flags.mutant}' exists in several protocols: add --protocol`);
-  return owners;
-}
-
-function runVerify(flags: VerifyFlags, out: (s: string) => void): number {
-  const specs = selectProtocols(flags);
-  const results: VerifyResult[] = [];
-  const saved: Record<string, string> = {};
-  for (const spec of specs) {
-    const start = performance.now();
-    const r = verify(spec, flags.mutant ?? null, { runs: flags.runs, seed: flags.seed, maxCommands: flags.maxCommands });
-    out(summaryText(r, (performance.now() - start) / 1000));
-    if (r.failure !== null) {
-      const path = saveCounterexample(r, flags.reports);
-      saved[key(r)] = path;
-      out(`  counterexample: ${path} (replay: mirrorcheck replay ${path})`);
-    }
-    results.push(r);
-  }
-  out(`summary: ${writeSummary(results, saved, flags.reports)}`);
-  return results.some((r) => r.failure !== null) ? EXIT_VIOLATION : EXIT_OK;
-}
+import { UnknownNameError } from '../properties/protocol.ts';
+import { PROTOCOLS } from '../properties/protocols.ts';
+import { DEFAULT_VERIFY_OPTIONS } from '../properties/verify.ts';
+import { duration, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, percent, shardOf, UsageError, wholeNumber } from './errors.ts';
+import { runMerge } from './merge.ts';
+import { runPromote } from './promote.ts';
+import { runVerify, type VerifyFlags } from './verify.ts';
 
 function runList(json: boolean, out: (s: string) => void): number {
   const protocols = PROTOCOLS.map((p) => ({ name: p.name, title: p.title, mutants: p.mutants.map((m) => ({ name: m.name, mirrors: m.mirrors })) }));
@@ -86,6 +46,8 @@ function runReplay(file: string, out: (s: string) => void): number {
   return EXIT_VIOLATION;
 }
 
+const repeatable = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
 function program(out: (s: string) => void, setCode: (n: number) => void): Command {
   const cli = new Command('mirrorcheck')
     .description('Formal-model test harness for consistent remote mirroring')
@@ -93,12 +55,16 @@ function program(out: (s: string) => void, setCode: (n: number) => void): Comman
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   cli.command('verify')
     .description('verify protocols (all by default) against their model and the consistency oracle')
-    .addOption(new Option('--protocol <name>', 'protocol to verify (repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
-    .addOption(new Option('--runs <n>', 'runs per protocol').argParser(wholeNumber('--runs', 1, 10_000_000)).default(DEFAULT_VERIFY_OPTIONS.runs))
-    .addOption(new Option('--seed <n>', 'fast-check seed').argParser(wholeNumber('--seed', 0, 2 ** 31 - 1)).default(DEFAULT_VERIFY_OPTIONS.seed))
+    .addOption(new Option('--protocol <name>', 'protocol to verify (repeatable)').argParser(repeatable))
+    .addOption(new Option('--runs <n>', `runs per protocol (default ${DEFAULT_VERIFY_OPTIONS.runs})`).argParser(wholeNumber('--runs', 1, 10_000_000)))
+    .addOption(new Option('--time-budget <duration>', 'instead of --runs: run until this much time has passed (90s, 5m, 1h)').argParser(duration('--time-budget')))
+    .addOption(new Option('--seed <n>', 'base seed').argParser(wholeNumber('--seed', 0, 2 ** 31 - 1)).default(DEFAULT_VERIFY_OPTIONS.seed))
     .addOption(new Option('--max-commands <n>', 'longest command sequence').argParser(wholeNumber('--max-commands', 1, 100_000)).default(DEFAULT_VERIFY_OPTIONS.maxCommands))
+    .addOption(new Option('--shard <i/n>', 'run only shard i of n (disjoint runs; merge the reports)').argParser(shardOf))
+    .addOption(new Option('--min-transition-coverage <pct>', 'fail (exit 1) when a model\'s transition coverage is below this').argParser(percent('--min-transition-coverage')))
     .option('--mutant <name>', 'verify a mutant instead of the reference implementation')
     .option('--reports <dir>', 'where reports and counterexamples go', 'reports')
+    .option('--json', 'print the summary as JSON (no progress)')
     .action((flags: VerifyFlags) => setCode(runVerify(flags, out)));
   cli.command('list')
     .description('list protocols and their mutants')
@@ -107,6 +73,17 @@ function program(out: (s: string) => void, setCode: (n: number) => void): Comman
   cli.command('replay <file>')
     .description('reproduce a saved counterexample exactly')
     .action((file: string) => setCode(runReplay(file, out)));
+  cli.command('merge <dir...>')
+    .description('merge the reports of verify shards into one summary')
+    .option('--out <dir>', 'where the merged summary goes', 'reports')
+    .addOption(new Option('--min-transition-coverage <pct>', 'fail (exit 1) below this transition coverage').argParser(percent('--min-transition-coverage')))
+    .option('--json', 'print the merged summary as JSON')
+    .action((dirs: string[], flags: { out: string; minTransitionCoverage?: number; json?: boolean }) => setCode(runMerge(dirs, flags, out)));
+  cli.command('promote <counterexample>')
+    .description('save a counterexample as a scenario the test suite replays against the reference')
+    .option('--name <name>', 'scenario file name (default from mutant, property and run)')
+    .option('--scenarios <dir>', 'scenarios folder', 'scenarios')
+    .action((file: string, flags: { name?: string; scenarios: string }) => setCode(runPromote(file, flags, out)));
   return cli;
 }
 

@@ -16,6 +16,11 @@ const scenarioSchema = z.object({
   commands: z.array(z.object({ kind: z.string() }).catchall(z.number())),
   /** Situations the run must reach. */
   reaches: z.array(z.string()),
+  /** Where a promoted counterexample came from. */
+  source: z.object({
+    mutant: z.string().nullable(), property: z.string(), anomaly: z.string(), run: z.number(), seed: z.number(),
+    path: z.string(), replayPath: z.string().nullable(),
+  }).optional(),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
