@@ -58,7 +58,7 @@ describe('mirrorcheck command', () => {
     const { code, out } = await run('verify', '--runs', '50', '--reports', dir);
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/journal: all properties hold/);
-    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).results[0].runs).toBe(50);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).protocols[0].runs).toBe(50);
   });
 
   it('verify exits 1 on a mutant with the counterexample path; replay reproduces it; a damaged file exits 2', async () => {
