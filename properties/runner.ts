@@ -12,7 +12,7 @@ import { imageText, writeData, writeIdOf } from './appdata.ts';
 import type { Command } from './commands.ts';
 import { ConsistencyOracle } from './oracle.ts';
 import type { ProtocolSpec } from './protocol.ts';
-import { describeCommand, eventText, Timeline } from './timeline.ts';
+import { describeCommand, eventText, messageText, Timeline } from './timeline.ts';
 import { ANOMALY, Violation, type PropertyName } from './violation.ts';
 
 export interface RunOptions {
@@ -103,7 +103,10 @@ export class LockstepRun {
   /** Run one command and check every property; throws a Violation. */
   apply(command: Command): boolean {
     const index = this.steps++;
-    this.timeline?.begin(index, command, this.describe(command));
+    if (this.timeline !== null) {
+      this.timeline.begin(index, command, this.describe(command));
+      this.markTrace(command);
+    }
     let effect: boolean;
     try {
       effect = this.execute(command);
@@ -165,6 +168,21 @@ export class LockstepRun {
 
   private count(kind: string): void {
     this.faults[kind] = (this.faults[kind] ?? 0) + 1;
+  }
+
+  /** For diagrams: the message a link command acts on and where it goes, or the node it hits. */
+  private markTrace(c: Command): void {
+    const t = this.timeline;
+    if (t === null) return;
+    if (c.kind === 'deliver' || c.kind === 'drop' || c.kind === 'duplicate' || c.kind === 'delay') {
+      const link = this.world.mustLink(this.link(c.link));
+      const m = c.kind === 'deliver' ? link.peek(c.pick, this.world.now_tick) : link.at(c.pick);
+      if (m === undefined) return;
+      const fate = c.kind === 'deliver' ? 'delivered' : c.kind === 'drop' ? 'dropped' : c.kind === 'duplicate' ? 'duplicated' : 'delayed';
+      t.mark({ message: { from: link.from, to: link.to, label: messageText(m), fate } });
+    } else if (c.kind === 'crash' || c.kind === 'restart') {
+      t.mark({ node: { name: this.nodes[c.node % this.nodes.length]!, what: c.kind } });
+    }
   }
 
   private execute(c: Command): boolean {

@@ -4,7 +4,7 @@
  * failover image. In the liveness phase only commands with an effect get a line.
  */
 import type { ProtocolEvent } from '../impl/sim/system.ts';
-import type { World } from '../impl/sim/world.ts';
+import type { World, WorldNote } from '../impl/sim/world.ts';
 import type { Command } from './commands.ts';
 import type { ProtocolSpec } from './protocol.ts';
 import type { ViolationData } from './violation.ts';
@@ -71,32 +71,62 @@ export function describeCommand(
   }
 }
 
+/** One command of a traced run, as data: for reports that draw it (sequence diagrams). */
+export interface TraceEntry {
+  readonly index: number;
+  readonly liveness: boolean;
+  readonly text: string;
+  readonly events: readonly ProtocolEvent[];
+  readonly notes: readonly WorldNote[];
+  /** A message that crossed a link: delivered, or dropped/duplicated/delayed in flight. */
+  readonly message?: { readonly from: string; readonly to: string; readonly label: string; readonly fate: 'delivered' | 'dropped' | 'duplicated' | 'delayed' };
+  /** A node that crashed or restarted. */
+  readonly node?: { readonly name: string; readonly what: 'crash' | 'restart' };
+  readonly effect: boolean;
+}
+
 export class Timeline {
   readonly lines: string[] = [];
+  readonly entries: TraceEntry[] = [];
   private inLiveness = false;
   private head = '';
   private parts: string[] = [];
   private interesting = false;
+  private entry: { index: number; text: string; events: ProtocolEvent[]; notes: WorldNote[]; effect: boolean;
+    message?: TraceEntry['message']; node?: TraceEntry['node'] } | null = null;
 
   constructor(readonly blocksPerVolume: number) {}
 
   begin(index: number, _command: Command, text: string): void {
     this.flush();
     this.head = `${this.inLiveness ? 'L' : '#'}${index} ${text}`;
+    this.entry = { index, text, events: [], notes: [], effect: true };
+  }
+
+  /** What the command did to a message or a node, for diagrams. */
+  mark(detail: { message?: TraceEntry['message']; node?: TraceEntry['node'] }): void {
+    if (this.entry === null) return;
+    if (detail.message !== undefined) this.entry.message = detail.message;
+    if (detail.node !== undefined) this.entry.node = detail.node;
   }
 
   /** The command changed nothing (refused, nothing to do, nothing in flight). */
   noEffect(): void {
     this.parts.push('(no effect)');
+    if (this.entry !== null) this.entry.effect = false;
   }
 
   event(e: ProtocolEvent): void {
     this.parts.push(`=> ${eventText(e)}`);
+    this.entry?.events.push(e);
     this.interesting = true;
   }
 
-  notes(notes: readonly string[]): void {
-    for (const n of notes) this.parts.push(`!! ${n}`);
+  notes(notes: readonly WorldNote[]): void {
+    for (const n of notes) {
+      this.parts.push(`!! ${n.text}`);
+      this.entry?.notes.push(n);
+    }
     if (notes.length > 0) this.interesting = true;
   }
 
@@ -115,11 +145,14 @@ export class Timeline {
   }
 
   private flush(): void {
-    if (this.head !== '' && (!this.inLiveness || this.interesting)) {
+    const keep = !this.inLiveness || this.interesting;
+    if (this.head !== '' && keep) {
       this.lines.push(this.parts.length === 0 ? this.head : `${this.head}  ${this.parts.join('  ')}`);
+      if (this.entry !== null) this.entries.push({ ...this.entry, liveness: this.inLiveness });
     }
     this.head = '';
     this.parts = [];
+    this.entry = null;
     this.interesting = false;
   }
 

@@ -8,6 +8,7 @@ import { commandsOf, replayPathOf, scenarioArbitrary, type FaultProfile, type Sc
 import type { ProtocolSpec } from './protocol.ts';
 import { compiledFactory } from '../models/lockstep.ts';
 import { LockstepRun, type RunOptions } from './runner.ts';
+import type { TraceEntry } from './timeline.ts';
 import { Violation, type ViolationData } from './violation.ts';
 
 export interface VerifyOptions {
@@ -74,6 +75,9 @@ export interface Failure {
   readonly profile: FaultProfile;
   readonly commands: Command[];
   readonly timeline: string[];
+  /** The traced run as data, and the model states and transitions it took (for reports). */
+  readonly trace: readonly TraceEntry[];
+  readonly runCoverage: { readonly states: readonly string[]; readonly transitions: readonly string[] } | null;
 }
 
 export interface VerifyResult {
@@ -156,7 +160,7 @@ export function scenarioProperty(spec: ProtocolSpec, mutant: string | null, maxC
 export function failureOf(spec: ProtocolSpec, mutant: string | null, run: number, seed: number, details: fc.RunDetails<[Scenario]>): Failure {
   const [profile, sequence] = details.counterexample![0];
   const commands = commandsOf(sequence);
-  const { run: traced, violation } = runCommands(spec, mutant, commands, { trace: true });
+  const { run: traced, violation } = runCommands(spec, mutant, commands, { trace: true, coverage: true });
   if (violation === null) {
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     throw new Error(`the shrunk counterexample did not fail again when traced (${why})`);
@@ -164,6 +168,9 @@ export function failureOf(spec: ProtocolSpec, mutant: string | null, run: number
   return {
     violation, run, seed, path: details.counterexamplePath!, replayPath: replayPathOf(sequence), profile, commands,
     timeline: traced.timeline!.text(),
+    trace: traced.timeline!.entries,
+    runCoverage: traced.lockstep.coverage === null ? null
+      : { states: [...traced.lockstep.coverage.states], transitions: [...traced.lockstep.coverage.transitions] },
   };
 }
 

@@ -238,7 +238,7 @@ describe('World', () => {
     expect([w.deliver('a->b', 0), got]).toEqual([true, ['m1']]);
     w.crash('b', 0);
     expect([w.deliver('a->b', 0), got, l.inFlight]).toEqual([true, ['m1'], 0]);
-    expect(w.drainNotes()).toEqual(['message on a->b lost: b is down']);
+    expect(w.drainNotes()).toEqual([{ text: 'message on a->b lost: b is down', node: 'b' }]);
     expect(w.deliver('a->b', 0)).toBe(false);
   });
 
@@ -248,7 +248,7 @@ describe('World', () => {
     disk.write(2, fill(6));
     expect(w.crash('b', 0b0001)).toBe(true);
     expect([b.up, disk.readDurable(1), disk.readDurable(2)]).toEqual([false, fill(5), fill(0)]);
-    expect(w.drainNotes()).toEqual(['lost-on-crash write on disk bd block 2']);
+    expect(w.drainNotes().map((n) => n.text)).toEqual(['lost-on-crash write on disk bd block 2']);
     expect([w.crash('b', 0), w.restart('a'), w.restart('b'), w.restart('b')]).toEqual([false, false, true, false]);
     expect(calls).toEqual(['b crashed', 'b restarted']);
   });
@@ -257,7 +257,7 @@ describe('World', () => {
     const { w, a, disk } = world();
     disk.arm({ kind: 'misdirected', pick: 0 });
     disk.write(3, fill(1));
-    expect(w.drainNotes()).toEqual(['misdirected write on disk bd block 3 (landed on block 0)']);
+    expect(w.drainNotes().map((n) => n.text)).toEqual(['misdirected write on disk bd block 3 (landed on block 0)']);
     expect(w.drainNotes()).toEqual([]);
     expect(() => w.addNode('a', { crashed() {}, restarted() {} })).toThrow(/exists/);
     expect(() => w.addDisk(a, { name: 'bd', blockCount: 1, blockSize_bytes: SIZE })).toThrow(/exists/);

@@ -27,16 +27,25 @@ export class SimNode {
 
 type Receiver = (message: unknown) => void;
 
+/** Something the world did that a timeline should show: a fault that bit, a message lost. */
+export interface WorldNote {
+  readonly text: string;
+  /** The node it happened on (the disk's owner, the message's destination), when there is one. */
+  readonly node?: string;
+}
+
 export class World {
   now_tick = 0;
   readonly nodes = new Map<string, SimNode>();
   readonly disks = new Map<string, Disk>();
   readonly links = new Map<string, Link<unknown>>();
   private readonly receivers = new Map<string, Receiver>();
-  private notes: string[] = [];
+  private notes: WorldNote[] = [];
+  private readonly diskOwner = new Map<string, string>();
 
   private readonly noteDiskFault = (n: DiskFaultNote): void => {
-    this.notes.push(`${n.kind} write on disk ${n.disk} block ${n.block}${n.detail ? ` (${n.detail})` : ''}`);
+    const text = `${n.kind} write on disk ${n.disk} block ${n.block}${n.detail ? ` (${n.detail})` : ''}`;
+    this.notes.push({ text, node: this.diskOwner.get(n.disk) });
   };
 
   addNode(name: string, hooks: NodeHooks): SimNode {
@@ -50,6 +59,7 @@ export class World {
     if (this.disks.has(options.name)) throw new Error(`world: disk ${options.name} exists`);
     const disk = new Disk(options, this.noteDiskFault);
     this.disks.set(options.name, disk);
+    this.diskOwner.set(options.name, node.name);
     node.disks.push(disk);
     return disk;
   }
@@ -84,7 +94,7 @@ export class World {
     const message = link.deliver(pick, this.now_tick);
     if (message === undefined) return false;
     if (!this.node(link.to).up) {
-      this.notes.push(`message on ${linkName} lost: ${link.to} is down`);
+      this.notes.push({ text: `message on ${linkName} lost: ${link.to} is down`, node: link.to });
       return true;
     }
     this.receivers.get(linkName)!(message);
@@ -121,12 +131,12 @@ export class World {
     return disk;
   }
 
-  note(text: string): void {
-    this.notes.push(text);
+  note(text: string, node?: string): void {
+    this.notes.push({ text, node });
   }
 
   /** Notes left since the last call (fault effects, lost messages), oldest first. */
-  drainNotes(): string[] {
+  drainNotes(): WorldNote[] {
     if (this.notes.length === 0) return EMPTY;
     const out = this.notes;
     this.notes = [];
@@ -134,7 +144,7 @@ export class World {
   }
 }
 
-const EMPTY: string[] = [];
+const EMPTY: WorldNote[] = [];
 
 function rotate(value: number, by: number): number {
   const s = by % 32;
