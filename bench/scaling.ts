@@ -64,7 +64,7 @@ export function advanceTo(run: LockstepRun, commands: WorkloadCursor, target: nu
 /** One run through every target: the mean cost per step (µs) of each target's window. */
 function scalingRun(spec: ProtocolSpec, options: ScalingOptions): Map<number, Omit<ScalingPoint, 'roundMicros'>> {
   const run = new LockstepRun(spec, null);
-  const commands = new WorkloadCursor();
+  const commands = new WorkloadCursor(spec.benchWorkload?.());
   const out = new Map<number, Omit<ScalingPoint, 'roundMicros'>>();
   for (const target of HISTORY_TARGETS) {
     advanceTo(run, commands, target, options.stallSteps);
@@ -87,7 +87,7 @@ function median(xs: readonly number[]): number {
 /** Per target history length: the median window cost over the rounds. */
 export function measureScaling(spec: ProtocolSpec, options: ScalingOptions = DEFAULT_SCALING): Map<number, ScalingPoint> {
   const warm = new LockstepRun(spec, null);
-  advanceTo(warm, new WorkloadCursor(), options.warmupWrites, options.stallSteps);
+  advanceTo(warm, new WorkloadCursor(spec.benchWorkload?.()), options.warmupWrites, options.stallSteps);
 
   const rounds = Array.from({ length: options.rounds }, () => scalingRun(spec, options));
   const out = new Map<number, ScalingPoint>();

@@ -57,8 +57,10 @@ export function workloadPeriod(): readonly Command[] {
 
 /** Replays the workload's period forever; `next()` is the next command. */
 export class WorkloadCursor {
-  private readonly period = workloadPeriod();
   private index = 0;
+
+  /** `period`: a protocol's own workload (ProtocolSpec.benchWorkload), else the default one. */
+  constructor(private readonly period: readonly Command[] = workloadPeriod()) {}
 
   next(): Command {
     const c = this.period[this.index]!;

@@ -1,6 +1,7 @@
 /** What the harness needs to know about one protocol: how to build it, its model, its faults. */
 import type { AnyStateMachine, SnapshotFrom } from 'xstate';
 import type { Application, EventSink, ProtocolEvent, ReplicationSystem, VolumeGeometry } from '../impl/sim/system.ts';
+import type { Command } from './commands.ts';
 
 export interface MutantInfo {
   readonly name: string;
@@ -47,6 +48,12 @@ export interface ProtocolSpec<M extends AnyStateMachine = AnyStateMachine> {
   readonly anomalies?: { readonly refused?: Readonly<Record<string, string>> };
   /** Steps the world may take after healing before a newest point that is not reached is a liveness failure. */
   readonly livenessRounds: number;
+  /**
+   * One period of a deterministic workload that keeps this protocol making progress, replayed
+   * cyclically by the bench's per-step cost figure (bench/scaling.ts). Without it the bench uses
+   * its default workload, written for a primary and a secondary at node indexes 0 and 1.
+   */
+  readonly benchWorkload?: () => readonly Command[];
 }
 
 export class UnknownNameError extends Error {}
