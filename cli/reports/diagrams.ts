@@ -13,8 +13,8 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-const LANE_W = 230;
-const ROW_H = 30;
+const LANE_W = 270;
+const ROW_H = 34;
 const LEFT = 60;
 const TOP = 40;
 
@@ -45,13 +45,13 @@ export function sequenceDiagram(trace: readonly TraceEntry[], nodes: readonly st
     }
     e.notes.forEach((note, k) => {
       const nx = note.node === undefined ? LEFT : x(note.node) + 8;
-      out.push(`<text x="${nx}" y="${y + 12 + k * 10}" class="fault">⚡ ${esc(clip(note.text, 48))}</text>`);
+      out.push(`<text x="${nx}" y="${y + 22 + k * 10}" class="fault">⚡ ${esc(clip(note.text, 48))}</text>`);
     });
     const byNode = new Map<string, string[]>();
     for (const ev of e.events) byNode.set(ev.node, [...(byNode.get(ev.node) ?? []), ev.type]);
     for (const [node, types] of byNode) {
-      out.push(`<circle cx="${x(node)}" cy="${y - 3}" r="3" class="evdot"/>`);
-      out.push(`<text x="${x(node) + 7}" y="${y - 6}" class="event">${esc(clip(types.join(', '), 40))}</text>`);
+      out.push(`<circle cx="${x(node)}" cy="${y}" r="3" class="evdot"/>`);
+      out.push(`<text x="${x(node) + 7}" y="${y + 12}" class="event">${esc(clip(types.join(', '), 40))}</text>`);
     }
     out.push('</g>');
   });
