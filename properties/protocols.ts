@@ -1,9 +1,14 @@
 /** Every protocol mirrorcheck knows, by name. */
 import { flashcopySpec } from './flashcopy.ts';
 import { journalSpec } from './journal.ts';
+import { pointerTableSpec } from './pointer-table.ts';
 import { UnknownNameError, type ProtocolSpec } from './protocol.ts';
 
-export const PROTOCOLS: readonly ProtocolSpec[] = [journalSpec as unknown as ProtocolSpec, flashcopySpec as unknown as ProtocolSpec];
+export const PROTOCOLS: readonly ProtocolSpec[] = [
+  journalSpec as unknown as ProtocolSpec,
+  flashcopySpec as unknown as ProtocolSpec,
+  pointerTableSpec as unknown as ProtocolSpec,
+];
 
 export function findProtocol(name: string): ProtocolSpec {
   const spec = PROTOCOLS.find((p) => p.name === name);

@@ -12,7 +12,7 @@ beforeAll(async () => {
 describe('bench workload', () => {
   it.each(PROTOCOLS.map((p) => [p.name, p] as const))('%s: the deterministic workload keeps acknowledging writes, checked, with no violation', (_, spec) => {
     const run = new LockstepRun(spec, null);
-    const steps = advanceTo(run, new WorkloadCursor(), 1_000, 2_000);
+    const steps = advanceTo(run, new WorkloadCursor(spec.benchWorkload?.()), 1_000, 2_000);
     expect(run.oracle.historyLength).toBe(1_000);
     expect(steps).toBeLessThan(20_000);
     expect(run.oracle.durableFloor).toBeGreaterThan(900);
