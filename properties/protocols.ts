@@ -1,4 +1,5 @@
 /** Every protocol mirrorcheck knows, by name. */
+import { cpRootSpec } from './cp-root.ts';
 import { flashcopySpec } from './flashcopy.ts';
 import { journalSpec } from './journal.ts';
 import { pointerTableSpec } from './pointer-table.ts';
@@ -8,6 +9,7 @@ export const PROTOCOLS: readonly ProtocolSpec[] = [
   journalSpec as unknown as ProtocolSpec,
   flashcopySpec as unknown as ProtocolSpec,
   pointerTableSpec as unknown as ProtocolSpec,
+  cpRootSpec as unknown as ProtocolSpec,
 ];
 
 export function findProtocol(name: string): ProtocolSpec {
