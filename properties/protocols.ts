@@ -4,12 +4,14 @@ import { flashcopySpec } from './flashcopy.ts';
 import { journalSpec } from './journal.ts';
 import { pointerTableSpec } from './pointer-table.ts';
 import { UnknownNameError, type ProtocolSpec } from './protocol.ts';
+import { xrcSpec } from './xrc.ts';
 
 export const PROTOCOLS: readonly ProtocolSpec[] = [
   journalSpec as unknown as ProtocolSpec,
-  flashcopySpec as unknown as ProtocolSpec,
+  xrcSpec as unknown as ProtocolSpec,
   pointerTableSpec as unknown as ProtocolSpec,
   cpRootSpec as unknown as ProtocolSpec,
+  flashcopySpec as unknown as ProtocolSpec,
 ];
 
 export function findProtocol(name: string): ProtocolSpec {

@@ -1,44 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { initHash } from '../impl/sim/hash.ts';
+import { describe, expect, it } from 'vitest';
 import { findProtocol } from '../properties/protocols.ts';
-import { DEFAULT_VERIFY_OPTIONS, verify } from '../properties/verify.ts';
+import { verify } from '../properties/verify.ts';
+import { standardSuite } from './support/standard-suite.ts';
 
-const spec = findProtocol('flashcopy');
-const BUDGET = { runs: 2000, seed: 1, maxCommands: 200 };
-
-beforeAll(async () => {
-  await initHash();
-});
+standardSuite('flashcopy');
 
 describe('flashcopy', () => {
-  it('the reference implementation passes 2,000 runs with no violation', () => {
-    const r = verify(spec, null, BUDGET);
-    expect(r.failure?.violation ?? null).toBeNull();
-    expect(r.totals.runs).toBe(2000);
-    expect(r.totals.steps).toBeGreaterThan(100_000);
-  });
-
-  it('the default run mix reaches every interesting situation and every fault, its own included', () => {
-    const r = verify(spec, null, DEFAULT_VERIFY_OPTIONS);
-    for (const situation of spec.situations) expect(r.totals.situations[situation], situation).toBeGreaterThan(0);
-    for (const [kind, n] of Object.entries(r.totals.faults)) expect(n, kind).toBeGreaterThan(0);
-    for (const f of spec.protocolFaults ?? []) expect(r.totals.faults[f.name], f.name).toBeGreaterThan(0);
-  });
-
-  it('has at least seven mutants, each naming the failure it mirrors', () => {
-    expect(spec.mutants.length).toBeGreaterThanOrEqual(7);
-    for (const m of spec.mutants) expect(m.mirrors.length).toBeGreaterThan(20);
-  });
-
-  it.each(spec.mutants.map((m) => m.name))('catches mutant %s within 2,000 runs (seed 1)', (name) => {
-    const r = verify(spec, name, BUDGET);
-    expect(r.failure).not.toBeNull();
-    expect(r.totals.runs).toBeLessThanOrEqual(2000);
-    expect(r.failure!.timeline.at(-1)).toMatch(/^VIOLATED|^ {2}(expected|actual)/);
-  });
-
   it.each(['bitmap-cleared-before-copy', 'mirror-ack-before-durable'])('%s is caught by the consistency oracle itself (the image), not only the model', (name) => {
-    const r = verify(spec, name, BUDGET);
+    const r = verify(findProtocol('flashcopy'), name, { runs: 2000, seed: 1, maxCommands: 200 });
     expect(['always-consistent', 'always-monotone', 'always-durable']).toContain(r.failure!.violation.property);
   });
 });
