@@ -1,4 +1,5 @@
 /** Errors that end a command with exit code 2 and a one-line reason (usage or input errors). */
+import { readFileSync } from 'node:fs';
 export class UsageError extends Error {}
 
 export const EXIT_OK = 0;
@@ -45,4 +46,13 @@ export function percent(option: string): (text: string) => number {
     if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`${option} wants a percentage from 0 to 100, got '${text}'`);
     return n;
   };
+}
+
+/** A file's text, or a UsageError naming why it cannot be read (ENOENT, EACCES...). */
+export function readInput(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

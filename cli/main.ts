@@ -3,14 +3,13 @@
  * holds, 1 on a violation (the counterexample's path is printed) or coverage below the floor,
  * 2 on a usage or input error (one line, no stack trace).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { initHash } from '../impl/sim/hash.ts';
 import { CounterexampleError, parseCounterexample, replayCounterexample } from '../properties/counterexample.ts';
 import { UnknownNameError } from '../properties/protocol.ts';
 import { PROTOCOLS } from '../properties/protocols.ts';
 import { DEFAULT_VERIFY_OPTIONS } from '../properties/verify.ts';
-import { duration, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, percent, shardOf, UsageError, wholeNumber } from './errors.ts';
+import { duration, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, percent, readInput, shardOf, UsageError, wholeNumber } from './errors.ts';
 import { runMerge } from './merge.ts';
 import { runPromote } from './promote.ts';
 import { runVerify, type VerifyFlags } from './verify.ts';
@@ -29,12 +28,7 @@ function runList(json: boolean, out: (s: string) => void): number {
 }
 
 function runReplay(file: string, out: (s: string) => void): number {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInput(file);
   const cx = parseCounterexample(text);
   const r = replayCounterexample(cx);
   for (const line of r.timeline) out(line);

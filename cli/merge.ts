@@ -1,8 +1,7 @@
 /** `mirrorcheck merge <dir>...`: shard reports into one summary (sums, coverage unions). */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.ts';
+import { EXIT_OK, EXIT_VIOLATION, readInput, UsageError } from './errors.ts';
 import { writeSummaryFiles } from './report.ts';
 import { mergeSummaries, SUMMARY_FORMAT, type Summary } from './reports/summary.ts';
 import { coverageShortfalls } from './verify.ts';
@@ -16,12 +15,7 @@ const summarySchema = z.object({
 
 function readSummary(dir: string): Summary {
   const path = join(dir, 'summary.json');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInput(path);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

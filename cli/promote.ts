@@ -2,19 +2,14 @@
  * `mirrorcheck promote <counterexample>`: save a counterexample's commands as a scenario under
  * scenarios/<protocol>/, which the test suite replays against the reference implementation.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCounterexample } from '../properties/counterexample.ts';
 import { runScenario, type Scenario } from '../properties/scenario.ts';
-import { EXIT_OK, EXIT_VIOLATION, UsageError } from './errors.ts';
+import { EXIT_OK, EXIT_VIOLATION, readInput, UsageError } from './errors.ts';
 
 export function runPromote(file: string, flags: { name?: string; scenarios: string }, out: (s: string) => void): number {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInput(file);
   const cx = parseCounterexample(text);
   const name = (flags.name ?? `${cx.mutant ?? 'reference'}-${cx.property}-run${cx.run}`).replace(/[^A-Za-z0-9._-]+/g, '-');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new UsageError(`--name '${flags.name}' is not a usable file name`);

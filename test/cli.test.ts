@@ -2,28 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.ts';
+import { describe, expect, it } from 'vitest';
+import { captureStderr, runCli as run, stderr as errors } from './support/cli.ts';
 
-let errors: string[] = [];
-
-beforeEach(() => {
-  errors = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    errors.push(String(s));
-    return true;
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-async function run(...argv: string[]): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const code = await main(argv, (s) => out.push(s));
-  return { code, out };
-}
+captureStderr();
 
 describe('mirrorcheck command', () => {
   it('list --json prints protocols and mutants', async () => {

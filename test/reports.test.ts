@@ -2,25 +2,14 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.ts';
+import { describe, expect, it } from 'vitest';
 import { loadScenarios, runScenario } from '../properties/scenario.ts';
+import { captureStderr, runCli, stderr as errors } from './support/cli.ts';
 
-let errors: string[] = [];
-beforeEach(() => {
-  errors = [];
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    errors.push(String(s));
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+captureStderr();
 
 async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const code = await main(argv, (s) => out.push(s));
+  const { code, out } = await runCli(...argv);
   return { code, out: out.join('\n') };
 }
 const temp = () => mkdtempSync(join(tmpdir(), 'mc-rep-'));
