@@ -37,7 +37,7 @@ export function selectProtocols(flags: Pick<VerifyFlags, 'protocol' | 'mutant'>)
   return owners;
 }
 
-/** A progress line on stderr, rewritten in place; only when stderr is a terminal. */
+/** A progress line rewritten in place on stdout; only when stdout is a terminal. */
 function progress(enabled: boolean, name: string, total: number | null): { tick(done: number, violations: number): void; end(): void } {
   let last = 0;
   return {
@@ -46,10 +46,10 @@ function progress(enabled: boolean, name: string, total: number | null): { tick(
       const now = performance.now();
       if (now - last < 100) return;
       last = now;
-      process.stderr.write(`\r${name}: ${done}${total === null ? '' : `/${total}`} runs, ${violations} violation${violations === 1 ? '' : 's'}  `);
+      process.stdout.write(`\r${name}: ${done}${total === null ? '' : `/${total}`} runs, ${violations} violation${violations === 1 ? '' : 's'}  `);
     },
     end() {
-      if (enabled) process.stderr.write('\r\x1b[2K');
+      if (enabled) process.stdout.write('\r\x1b[2K');
     },
   };
 }
@@ -68,7 +68,7 @@ export function runVerify(flags: VerifyFlags, out: (s: string) => void): number 
   if (flags.runs !== undefined && flags.timeBudget !== undefined) throw new UsageError('--runs and --time-budget exclude each other');
   const specs = selectProtocols(flags);
   const runs = flags.timeBudget === undefined ? (flags.runs ?? 1000) : Number.MAX_SAFE_INTEGER;
-  const showProgress = process.stderr.isTTY === true && flags.json !== true;
+  const showProgress = process.stdout.isTTY === true && flags.json !== true;
   const start = performance.now();
   const results: VerifyResult[] = [];
   const saved = new Map<VerifyResult, SavedFiles>();
