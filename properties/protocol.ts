@@ -44,8 +44,12 @@ export interface ProtocolSpec<M extends AnyStateMachine = AnyStateMachine> {
   readonly situations: readonly string[];
   /** The situation an event reaches, given the model state before it (e.g. a crash mid-apply). */
   situation(event: ProtocolEvent, stateBefore: SnapshotFrom<M>): string | null;
-  /** Anomaly names for refused protocol steps, by event type ("record.applied": "out-of-order apply"). */
-  readonly anomalies?: { readonly refused?: Readonly<Record<string, string>> };
+  /**
+   * Anomaly names in the protocol's terms: for refused protocol steps by event type
+   * ("record.applied": "out-of-order apply"), and for a state-mapping mismatch by abstract key
+   * ("committedGroup": "controls committed different groups").
+   */
+  readonly anomalies?: { readonly refused?: Readonly<Record<string, string>>; readonly state?: Readonly<Record<string, string>> };
   /** Steps the world may take after healing before a newest point that is not reached is a liveness failure. */
   readonly livenessRounds: number;
   /**

@@ -136,8 +136,9 @@ export class LockstepRun {
     for (let i = 0; i < impl.length; i++) {
       // NaN: not defined in the implementation right now (its node is down).
       if (impl[i] !== model[i] && !Number.isNaN(impl[i])) {
-        const key = this.spec.abstractKeys[i];
-        this.fail('always-conformant', index, `implementation has ${key}=${impl[i]}, model has ${key}=${model[i]}`);
+        const key = this.spec.abstractKeys[i]!;
+        this.fail('always-conformant', index, `implementation has ${key}=${impl[i]}, model has ${key}=${model[i]}`, undefined, undefined,
+          this.spec.anomalies?.state?.[key]);
       }
     }
     const stamp = this.system.failoverStamp();
