@@ -78,5 +78,37 @@ export const cpRootSpec: ProtocolSpec<typeof cpRootMachine> = {
       default: return null;
     }
   },
+  anomalies: {
+    refused: {
+      // The first server.
+      'write.acknowledged': 'write acknowledged out of NVRAM order',
+      'point.taken': 'point taken out of turn or not holding the writes before it',
+      'batch.sent': 'batch sent out of sequence or off the point\'s new blocks',
+      'batch.resent': 'resend of a batch never sent or already durable',
+      'batch.acked': 'stray batch acknowledgment',
+      'root.written': 'root written before its blocks are durable remotely',
+      'root.sent': 'root sent that is not the local root in flight',
+      'root.acked': 'root acknowledged that the second does not hold',
+      // Either server.
+      'node.crashed': 'crash of a server already down',
+      'node.recovered': 'recovery resumed from the wrong root or NVRAM position',
+      // The second server.
+      'batch.stored': 'batch stored for a point already rooted or never taken',
+      'batch.refused': 'batch of a newer point refused',
+      'batches.durable': 'batch flush acknowledging the wrong batches',
+      'root.received': 'root taken out of sequence',
+      'root.rewritten': 'rewrite of a root not being written',
+      'root.accepted': 'root accepted that was not being written',
+      'point.acknowledged': 'point acknowledged before its root is durable',
+    },
+    state: {
+      takenPoint: 'consistency point numbering diverged',
+      nvramSeq: 'NVRAM log lost or gained records',
+      localRootPoint: 'local root at the wrong point',
+      ackedPoint: 'first server misjudges the root the second holds',
+      acceptedPoint: 'second server holds the wrong root',
+      writingPoint: 'second server writing the wrong root',
+    },
+  },
   livenessRounds: 300,
 };

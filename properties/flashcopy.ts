@@ -51,5 +51,37 @@ export const flashcopySpec: ProtocolSpec<typeof flashcopyMachine> = {
       default: return null;
     }
   },
+  anomalies: {
+    refused: {
+      'write.through': 'source write let through before its old data was mirrored',
+      'write.held': 'source write held with no copy of its block pending',
+      'cycle.started': 'new cycle started before the commit',
+      'copy1.block': 'copy 1 of a block not pending in its bitmap',
+      'mirror.acked': 'copy 1 bit cleared before the second intermediate holds the block',
+      'copy1.complete': 'second copy started before the first completed',
+      'commit.resent': 'commit request resent for a cycle not complete',
+      'commit.acknowledged': 'commit acknowledged for a point not committed',
+      'node.crashed': 'crash of a site already down',
+      'node.recovered': 'recovery rebuilt the wrong cycle state',
+      'mirror.suspended': 'mirror suspended for no known cause',
+      'mirror.resync': 'resync of blocks other than the out-of-sync ones',
+      'mirror.resynchronised': 'mirror back in sync with blocks still out of sync',
+      // One name for both ways to break it: a refusal is named by event type only, and an older
+      // cycle's write (stale) and a write over a block the target still reads (premature) are one event.
+      'mirror.applied': 'stale or premature overwrite of the second intermediate',
+      'mirror.ignored': 'mirror write of the copied cycle dropped',
+      'copy2.cow': 'copy 2 of a block the target does not depend on',
+      'copy2.block': 'copy 2 of a block the target does not depend on',
+      'point.committed': 'point committed before copy 1 reached the second intermediate',
+      'commit.reacknowledged': 'commit reacknowledged for a point not committed',
+    },
+    state: {
+      cyclePoint: 'cycle point lost or skipped by the source',
+      copy1Bitmap: 'copy 1 bitmap out of step with the mirrored blocks',
+      futureMap: 'future FlashCopy map lost',
+      committedPoint: 'committed point lost by the target',
+      copy2Bitmap: 'copy 2 bitmap lost blocks not yet copied to the target',
+    },
+  },
   livenessRounds: 300,
 };

@@ -12,6 +12,7 @@
 import type { Disk } from '../sim/disk.ts';
 import type { Link } from '../sim/link.ts';
 import type { AppWrite } from '../sim/system.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { SimNode } from '../sim/world.ts';
 import { BLOCK_BYTES, decodeRoot, encodeAddressBlock, encodeDataBlock, encodeRoot, KIND_DATA } from './block.ts';
 import { FIRST, logicalBlocksOf, type CpRootContext, type ToFirst, type ToSecond } from './context.ts';
@@ -113,7 +114,7 @@ export class FirstServer {
   /** The data a data block of the point holds: the write with that sequence number, from NVRAM. */
   protected dataFor(_logical: number, seq: number): Uint8Array {
     const record = this.nvram.read(seq);
-    if (record?.kind !== 'write') throw new Error(`first: NVRAM record ${seq} is not a write`);
+    if (record?.kind !== 'write') throw new InvariantViolation('point data lost from NVRAM', `first: NVRAM record ${seq} is not a write`);
     return record.data;
   }
 
@@ -242,7 +243,9 @@ export class FirstServer {
       const r = this.nvram.read(seq);
       if (r === null) break;
       if (r.kind === 'point') {
-        if (markerSeq !== 0 || r.point !== this.newest.point + 1) throw new Error(`first: NVRAM marker of point ${r.point} after root ${this.newest.point}`);
+        if (markerSeq !== 0 || r.point !== this.newest.point + 1) {
+          throw new InvariantViolation('NVRAM point marker out of sequence', `first: NVRAM marker of point ${r.point} after root ${this.newest.point}`);
+        }
         markerSeq = seq;
         this.takenPoint = r.point;
       }

@@ -6,6 +6,7 @@
 import type { CpRootConfig } from './context.ts';
 import { KIND_ADDRESS, KIND_DATA } from './block.ts';
 import { Tree } from './tree.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 
 export interface PlannedBlock {
   readonly address: number;
@@ -79,7 +80,7 @@ export function planPoint(base: Tree, point: number, markerSeq: number, dirty: I
         return cursor++;
       }
     }
-    throw new Error(`first: no free block for point ${point}`);
+    throw new InvariantViolation('no free block for a point', `first: no free block for point ${point}`);
   };
   const perVolume = config.blocksPerVolume;
   for (let v = 0; v < config.volumes; v++) {
@@ -103,7 +104,12 @@ export function planPoint(base: Tree, point: number, markerSeq: number, dirty: I
   const reached = new Uint8Array(config.physicalBlocks);
   base.mark(reached);
   for (const b of blocks) {
-    if (reached[b.address] !== 0) throw new Error(`first: point ${point} writes block ${b.address} in place, but root ${base.point} still reaches it`);
+    if (reached[b.address] === 0) continue;
+    // At the very place the base tree keeps the same block: written in place; elsewhere: a block
+    // still reachable was handed out as free.
+    const same = b.kind === KIND_DATA ? base.dataAddr[b.index] === b.address : base.volAddr[b.index] === b.address;
+    throw new InvariantViolation(same ? 'block written in place' : 'reachable block freed',
+      `first: point ${point} writes block ${b.address} in place, but root ${base.point} still reaches it`);
   }
   return new PointPlan(point, markerSeq, tree, blocks, config.batchBlocks);
 }

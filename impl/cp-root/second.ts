@@ -16,11 +16,12 @@
  */
 import type { Disk } from '../sim/disk.ts';
 import type { Link } from '../sim/link.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { Image } from '../sim/system.ts';
 import type { SimNode } from '../sim/world.ts';
 import { addressOf, BLOCK_BYTES, decodeRoot, sameBytes, slotState, type RootNode } from './block.ts';
 import { logicalBlocksOf, SECOND, type CpRootContext, type ToFirst, type ToSecond } from './context.ts';
-import { Tree, walkTree } from './tree.ts';
+import { MALFORMED_TREE, Tree, walkTree, type WalkTarget } from './tree.ts';
 
 interface RootWrite {
   readonly point: number;
@@ -101,16 +102,18 @@ export class SecondServer {
     for (let at = 0; at < m.bytes.length; at += BLOCK_BYTES) {
       const block = m.bytes.subarray(at, at + BLOCK_BYTES);
       const a = addressOf(block);
-      if (a === 0 || a >= this.ctx.config.physicalBlocks) throw new Error(`second: batch ${m.batch} of point ${m.point} names block ${a}`);
+      if (a === 0 || a >= this.ctx.config.physicalBlocks) {
+        throw new InvariantViolation('batch block out of range', `second: batch ${m.batch} of point ${m.point} names block ${a}`);
+      }
       if (this.liveAccepted[a] !== 0 || this.liveWriting[a] !== 0) {
         const root = this.liveWriting[a] !== 0 ? this.writing!.point : this.accepted;
-        throw new Error(`second: batch ${m.batch} of point ${m.point} overwrites block ${a}, which root ${root} still reaches`);
+        throw new InvariantViolation('live block overwritten', `second: batch ${m.batch} of point ${m.point} overwrites block ${a}, which root ${root} still reaches`);
       }
       // A copy of a block already here (a resent batch) is not written again.
       if (!sameBytes(this.blocks.read(a), block)) this.blocks.write(a, block);
     }
     if (!this.pendingAcks.some((k) => k.point === m.point && k.batch === m.batch)) {
-      if (this.pendingAcks.length >= PENDING_ACKS_LIMIT) throw new Error('second: too many batches awaiting a flush');
+      if (this.pendingAcks.length >= PENDING_ACKS_LIMIT) throw new InvariantViolation('unflushed batch backlog overflow', 'second: too many batches awaiting a flush');
       this.pendingAcks.push({ point: m.point, batch: m.batch });
     }
     this.storedPoint = Math.max(this.storedPoint, m.point);
@@ -124,10 +127,10 @@ export class SecondServer {
     }
     if (this.writing !== null && point === this.writing.point) return;
     if (this.writing !== null || point !== this.accepted + 1) {
-      throw new Error(`second: root ${point} arrived while root ${this.writing?.point ?? this.accepted} is the newest`);
+      throw new InvariantViolation('root out of sequence', `second: root ${point} arrived while root ${this.writing?.point ?? this.accepted} is the newest`);
     }
     const root = decodeRoot(bytes, this.ctx.config.volumes);
-    if (root === null || root.point !== point) throw new Error(`second: root message ${point} is not an intact root`);
+    if (root === null || root.point !== point) throw new InvariantViolation('corrupt root in transit', `second: root message ${point} is not an intact root`);
     this.checkTree(root);
     const slot = this.slotOf(point);
     this.roots.write(SLOT_BLOCK[slot]!, bytes);
@@ -144,7 +147,11 @@ export class SecondServer {
     try {
       walkTree(root, this.ctx.config, { read: this.readDurable, reached: this.liveWriting, check }, this.zero);
     } catch (e) {
-      throw new Error(`second: root ${root.point} reaches a block that is not durable and intact here: ${(e as Error).message}`);
+      // A pointer out of range or a block referenced twice: the tree is malformed; anything else
+      // (a block not flushed, or durable with other content): the root reaches a non-durable block.
+      const malformed = e instanceof InvariantViolation && e.anomaly === MALFORMED_TREE;
+      throw new InvariantViolation(malformed ? 'malformed tree accepted' : 'root reaches a non-durable block',
+        `second: root ${root.point} reaches a block that is not durable and intact here: ${(e as Error).message}`);
     }
   }
 
@@ -231,7 +238,7 @@ export class SecondServer {
     this.acceptedSlot = slot;
     this.liveAccepted.fill(0);
     this.liveWriting.fill(0);
-    walkTree(root, this.ctx.config, { read: (a) => this.blocks.read(a), reached: this.liveAccepted }, this.zero);
+    this.walkRecovered(root, slot, (s) => this.roots.read(SLOT_BLOCK[s]!), { read: (a) => this.blocks.read(a), reached: this.liveAccepted });
     this.accepted = root?.point ?? 0;
     this.storedPoint = this.accepted;
     this.ctx.emit({ type: 'node.recovered', node: SECOND, point: this.accepted, torn });
@@ -239,11 +246,25 @@ export class SecondServer {
 
   /** The tree of the newest intact durable root, read from durable blocks (nothing is changed). */
   failoverImage(): Image {
-    const { root } = this.newestRoot((s) => this.roots.readDurable(SLOT_BLOCK[s]!));
+    const readSlot = (s: number) => this.roots.readDurable(SLOT_BLOCK[s]!);
+    const { root, slot } = this.newestRoot(readSlot);
     const image = new Array<Uint8Array>(logicalBlocksOf(this.ctx.config));
     this.scratch.fill(0);
-    walkTree(root, this.ctx.config, { read: this.readDurable, reached: this.scratch, image }, this.zero, this.scratchTree);
+    this.walkRecovered(root, slot, readSlot, { read: this.readDurable, reached: this.scratch, image }, this.scratchTree);
     return image;
+  }
+
+  /**
+   * Walk the tree of the root recovery chose from `slot`. When the walk fails and that slot does not
+   * hold an intact root, the anomaly is the torn root taken for the newest (same message).
+   */
+  private walkRecovered(root: RootNode | null, slot: number, readSlot: (slot: number) => Uint8Array, target: WalkTarget, into?: Tree): Tree {
+    try {
+      return walkTree(root, this.ctx.config, target, this.zero, into);
+    } catch (e) {
+      if (root === null || slotState(readSlot(slot)) === 'intact') throw e;
+      throw new InvariantViolation('torn root taken for the newest', (e as Error).message);
+    }
   }
 
   failoverStamp(): number {

@@ -9,6 +9,12 @@ import {
   addressOf, checksumOk, dataOf, indexOf, KIND_ADDRESS, KIND_DATA, kindOf, pointerAddress, pointerPoint, pointOf, type RootNode,
 } from './block.ts';
 import type { CpRootConfig } from './context.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
+
+/** A tree that is not well formed: a pointer out of range, or a block referenced twice. */
+export const MALFORMED_TREE = 'malformed tree';
+/** A pointer whose block does not carry the address, point and kind it expects, or a bad checksum. */
+export const STALE_TREE_BLOCK = 'tree reaches a stale or corrupt block';
 
 /** A tree: the root's fields plus every data pointer (address 0: never written). */
 export class Tree {
@@ -79,12 +85,12 @@ function expectBlock(root: number, bytes: Uint8Array, address: number, kind: num
   if (kindOf(bytes) === kind && indexOf(bytes) === index && addressOf(bytes) === address && pointOf(bytes) === point && checksumOk(bytes)) return;
   const what = kind === KIND_DATA ? `data block of logical ${index}` : `address block of volume ${index}`;
   const holds = checksumOk(bytes) ? `kind ${kindOf(bytes)} point ${pointOf(bytes)} address ${addressOf(bytes)}` : 'a bad checksum';
-  throw new Error(`tree of root ${root}: block ${address} (${what}, point ${point}) holds ${holds}`);
+  throw new InvariantViolation(STALE_TREE_BLOCK, `tree of root ${root}: block ${address} (${what}, point ${point}) holds ${holds}`);
 }
 
 function reach(root: number, address: number, config: CpRootConfig, reached: Uint8Array): void {
-  if (address >= config.physicalBlocks) throw new Error(`tree of root ${root}: pointer to block ${address} out of range`);
-  if (reached[address] !== 0) throw new Error(`tree of root ${root}: block ${address} referenced twice`);
+  if (address >= config.physicalBlocks) throw new InvariantViolation(MALFORMED_TREE, `tree of root ${root}: pointer to block ${address} out of range`);
+  if (reached[address] !== 0) throw new InvariantViolation(MALFORMED_TREE, `tree of root ${root}: block ${address} referenced twice`);
   reached[address] = 1;
 }
 

@@ -10,6 +10,7 @@
  * takes the intact slot with the higher generation.
  */
 import type { Disk } from '../sim/disk.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import { sealFields, unsealFields } from '../sim/sealed.ts';
 
 /** Most writes of one record before the metadata disk counts as broken. */
@@ -45,7 +46,8 @@ export class MetaStore {
         return;
       }
     }
-    throw new Error(`metadata ${this.disk.name}: slot ${slot} still wrong after ${WRITE_ATTEMPTS} verified writes`);
+    throw new InvariantViolation('FlashCopy metadata not durable after verified rewrites',
+      `metadata ${this.disk.name}: slot ${slot} still wrong after ${WRITE_ATTEMPTS} verified writes`);
   }
 
   /** Recovery: the newest intact record (its generation becomes the current one), or null. */

@@ -14,6 +14,7 @@
  */
 import type { Disk } from '../sim/disk.ts';
 import type { Link } from '../sim/link.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { SimNode } from '../sim/world.ts';
 import { bitmapText, bitOf, lowestBlock } from './bitmap.ts';
 import { SOURCE, type FlashCopyContext, type ToTarget } from './context.ts';
@@ -44,7 +45,9 @@ export class Mirror {
 
   /** The local half of block `block` of copy `point` is done: send its remote half unless suspended. */
   localHalfDone(point: number, block: number, data: Uint8Array): void {
-    if ((this.outOfSync & bitOf(block)) !== 0) throw new Error(`mirror: block ${block} copied again while out of sync`);
+    if ((this.outOfSync & bitOf(block)) !== 0) {
+      throw new InvariantViolation('block recopied while its mirror write is in flight', `mirror: block ${block} copied again while out of sync`);
+    }
     this.outOfSync |= bitOf(block);
     if (this.state === SUSPENDED) return;
     if (!this.send(point, block, data)) this.suspend('link-down');

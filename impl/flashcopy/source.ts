@@ -16,6 +16,7 @@
  * held writes and the mirror's state; recovery rebuilds the rest from the metadata.
  */
 import type { Disk } from '../sim/disk.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { Link } from '../sim/link.ts';
 import type { AppWrite } from '../sim/system.ts';
 import type { SimNode } from '../sim/world.ts';
@@ -174,7 +175,9 @@ export class SourceSite {
 
   /** Start copy 1 of the next point: its start is the consistency point. */
   protected startCycle(): boolean {
-    if (this.phase !== IDLE || this.mirror.outOfSync !== 0) throw new Error('source: cycle started while one is running');
+    if (this.phase !== IDLE || this.mirror.outOfSync !== 0) {
+      throw new InvariantViolation('new cycle started while the previous one is running', 'source: cycle started while one is running');
+    }
     this.point++;
     this.remaining = this.future;
     this.copyMask = this.future;
@@ -237,7 +240,7 @@ export class SourceSite {
   protected restarted(): void {
     const f = this.meta.recover() ?? [0, IDLE, 0, 0, 0];
     [this.point, this.phase, this.remaining, this.copyMask, this.future] = f as [number, number, number, number, number];
-    if (this.phase > COMPLETE) throw new Error(`source: metadata names phase ${this.phase}`);
+    if (this.phase > COMPLETE) throw new InvariantViolation('cycle metadata names no phase', `source: metadata names phase ${this.phase}`);
     this.held = [];
     this.mirror.reset();
     this.lastRequest_tick = this.ctx.world.clockOf(this.node) - this.ctx.config.resend_ticks;

@@ -15,6 +15,7 @@
  * marked reads from the second intermediate, any other from the target — durable state only.
  */
 import type { Disk } from '../sim/disk.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { Link } from '../sim/link.ts';
 import type { Image } from '../sim/system.ts';
 import type { SimNode } from '../sim/world.ts';
@@ -44,7 +45,9 @@ export class TargetSite {
   }
 
   receive(message: ToTarget): void {
-    if (message.kind === 'mirror' && !(message.block >= 0 && message.block < this.image.length)) throw new Error(`target: mirrored block ${message.block}`);
+    if (message.kind === 'mirror' && !(message.block >= 0 && message.block < this.image.length)) {
+      throw new InvariantViolation('mirror write to a block outside the volume', `target: mirrored block ${message.block}`);
+    }
     if (message.kind === 'mirror') this.receiveMirror(message.point, message.block, message.data);
     else this.receiveCommitRequest(message.point, message.blocks);
   }
@@ -78,7 +81,9 @@ export class TargetSite {
 
   /** One block of copy 2 to the target, durable before its bit clears. */
   protected copyToTarget(block: number, type: 'copy2.cow' | 'copy2.block'): void {
-    if ((this.dependency & bitOf(block)) === 0) throw new Error(`target: copy 2 of block ${block}, which the target does not depend on`);
+    if ((this.dependency & bitOf(block)) === 0) {
+      throw new InvariantViolation('copy 2 of a block the target does not depend on', `target: copy 2 of block ${block}, which the target does not depend on`);
+    }
     this.targetVolume.write(block, this.secondIntermediate.read(block));
     this.targetVolume.flush();
     this.dependency &= ~bitOf(block);
@@ -95,7 +100,7 @@ export class TargetSite {
     }
     if (point !== this.committedPoint + 1) return;
     const mask = bitmapOf(blocks);
-    if (Number.isNaN(mask)) throw new Error(`target: commit request names blocks ${blocks}`);
+    if (Number.isNaN(mask)) throw new InvariantViolation('commit request with a corrupt bitmap', `target: commit request names blocks ${blocks}`);
     this.commit(point, mask);
   }
 

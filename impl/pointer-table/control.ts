@@ -11,6 +11,7 @@
  * its groups complete, and an armed link-update error (the protocol's own fault).
  */
 import { hash32 } from '../sim/hash.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { SimNode } from '../sim/world.ts';
 import { controlName, type CommandStatus, type PointerTableContext, type ToControl, type UpdateMessage } from './context.ts';
 import { ControlStorage } from './storage.ts';
@@ -45,7 +46,7 @@ export class Control {
     if (m.kind === 'close') {
       if (this.expected.get(m.group) === m.count) return;
       // Closed groups above the committed one are all in the primary's window.
-      if (this.expected.size >= this.ctx.config.window) throw new Error(`${this.name}: more open group closes than the window holds`);
+      if (this.expected.size >= this.ctx.config.window) throw new InvariantViolation('group closes beyond the window', `${this.name}: more open group closes than the window holds`);
       this.expected.set(m.group, m.count);
       this.ctx.emit({ type: 'close.received', node: this.name, group: m.group, count: m.count });
       return;
@@ -57,7 +58,7 @@ export class Control {
   /** Store the update once, in a free physical block, and link it as pending. */
   protected store(m: UpdateMessage): void {
     const p = this.chooseBlock(m.block);
-    if (p < 0) throw new Error(`${this.name}: no free physical block for update seq ${m.seq}: the window bound is broken`);
+    if (p < 0) throw new InvariantViolation('free blocks exhausted', `${this.name}: no free physical block for update seq ${m.seq}: the window bound is broken`);
     this.storage.allocate(p);
     this.storage.writeData(p, m.data);
     this.storage.link({ virtual: m.block, group: m.group, seq: m.seq, physical: p, dataHash: hash32(m.data) });
@@ -111,7 +112,7 @@ export class Control {
   /** Every update of the group is linked here (more would be an update stored twice). */
   protected isComplete(group: number, expected: number): boolean {
     const n = this.countLinks(group);
-    if (n > expected) throw new Error(`${this.name}: ${n} links for group ${group}, the primary sent ${expected} updates`);
+    if (n > expected) throw new InvariantViolation('update stored twice', `${this.name}: ${n} links for group ${group}, the primary sent ${expected} updates`);
     return n === expected;
   }
 
@@ -137,7 +138,7 @@ export class Control {
       return 'link-update-error';
     }
     if (this.completeGroup < group) return 'not-ready';
-    if (this.storage.committedGroup !== group - 1) throw new Error(`${this.name}: switch to group ${group} from group ${this.storage.committedGroup}`);
+    if (this.storage.committedGroup !== group - 1) throw new InvariantViolation('link switch skips a group', `${this.name}: switch to group ${group} from group ${this.storage.committedGroup}`);
     this.storage.writeCommittedGroup(group);
     this.expected.delete(group);
     this.ctx.emit({ type: 'links.switched', node: this.name, group });
@@ -151,7 +152,7 @@ export class Control {
 
   /** Revert every link to `group` (the previous group): one durable header write. */
   revertTo(group: number): void {
-    if (!this.node.up) throw new Error(`${this.name}: revert while down`);
+    if (!this.node.up) throw new InvariantViolation('revert of a control that is down', `${this.name}: revert while down`);
     this.storage.writeCommittedGroup(group);
     this.ctx.emit({ type: 'links.reverted', node: this.name, group });
   }
@@ -159,7 +160,7 @@ export class Control {
   /** Group `group` is committed on every control: release the blocks its links superseded. */
   release(group: number): CommandStatus {
     if (!this.node.up) return 'control-down';
-    if (this.storage.committedGroup < group) throw new Error(`${this.name}: release of group ${group} while at group ${this.storage.committedGroup}`);
+    if (this.storage.committedGroup < group) throw new InvariantViolation('blocks released before the switch', `${this.name}: release of group ${group} while at group ${this.storage.committedGroup}`);
     const freed = this.releaseSuperseded(group);
     this.storage.check();
     this.ctx.emit({ type: 'blocks.released', node: this.name, group, count: freed });
@@ -210,7 +211,7 @@ export class Control {
       const link = s.links[t];
       if (link === null || link === undefined) continue;
       if (hash32(s.blocks.read(link.physical)) === link.dataHash) continue;
-      if (link.group <= committed) throw new Error(`${this.name}: committed link (slot ${t}, group ${link.group}) to physical block ${link.physical} has damaged data`);
+      if (link.group <= committed) throw new InvariantViolation('committed block damaged', `${this.name}: committed link (slot ${t}, group ${link.group}) to physical block ${link.physical} has damaged data`);
       s.unlink(t);
       dropped++;
     }

@@ -15,6 +15,7 @@
  * follows the same rule (see system.ts), so both agree.
  */
 import type { Disk } from '../sim/disk.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { Link } from '../sim/link.ts';
 import { sealFields, unsealFields } from '../sim/sealed.ts';
 import type { SimNode } from '../sim/world.ts';
@@ -182,11 +183,11 @@ export class Manager {
       const current = c.currentGroup() ?? durable;
       if (during ? current !== this.pending && current !== this.pending - 1 : current !== this.committed) {
         const where = this.controls.map((x) => `${x.name} at ${x.currentGroup() ?? x.durableCommittedGroup()}`).join(', ');
-        throw new Error(during
-          ? `controls more than one group apart during the commit of group ${this.pending}: ${where}`
-          : `controls disagree with committed group ${this.committed}: ${where}`);
+        throw during
+          ? new InvariantViolation('controls more than one group apart', `controls more than one group apart during the commit of group ${this.pending}: ${where}`)
+          : new InvariantViolation('controls disagree after commit', `controls disagree with committed group ${this.committed}: ${where}`);
       }
-      if (current !== durable) throw new Error(`${c.name}: links switched to group ${current} but its durable pointer table says group ${durable}`);
+      if (current !== durable) throw new InvariantViolation('link switch not durable', `${c.name}: links switched to group ${current} but its durable pointer table says group ${durable}`);
     }
   }
 

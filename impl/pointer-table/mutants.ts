@@ -4,6 +4,7 @@
  * switches.
  */
 import { hash32 } from '../sim/hash.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import { Control } from './control.ts';
 import { MANAGER, type CommandStatus, type UpdateMessage } from './context.ts';
 import { IDLE, Manager } from './manager.ts';
@@ -118,7 +119,7 @@ class SkipDataCheck extends Control {
 class LazyFreeList extends Control {
   protected override store(m: UpdateMessage): void {
     const p = this.chooseBlock(m.block);
-    if (p < 0) throw new Error(`${this.name}: no free physical block for update seq ${m.seq}`);
+    if (p < 0) throw new InvariantViolation('free blocks exhausted', `${this.name}: no free physical block for update seq ${m.seq}`);
     this.storage.free[p] = 0;
     this.storage.writeData(p, m.data);
     this.storage.link({ virtual: m.block, group: m.group, seq: m.seq, physical: p, dataHash: hash32(m.data) });

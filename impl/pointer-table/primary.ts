@@ -8,6 +8,7 @@
  * reports it committed and released on every control.
  */
 import type { Disk } from '../sim/disk.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { Link } from '../sim/link.ts';
 import { sealFields, unsealFields } from '../sim/sealed.ts';
 import type { AppWrite } from '../sim/system.ts';
@@ -75,7 +76,7 @@ export class Primary {
   }
 
   protected append(record: BufferRecord): void {
-    if (this.outstanding >= this.ctx.config.window) throw new Error('primary: update buffer window full');
+    if (this.outstanding >= this.ctx.config.window) throw new InvariantViolation('update buffer overrun', 'primary: update buffer window full');
     this.buffer.write(record.seq % this.ctx.config.bufferSlots, encodeRecord(record));
     this.buffer.flush();
     this.nextSeq = record.seq + 1;
@@ -97,7 +98,7 @@ export class Primary {
   protected ship(): boolean {
     const seq = this.shipSeq;
     const record = decodeRecord(this.buffer.read(seq % this.ctx.config.bufferSlots), seq, this.ctx.config.controls);
-    if (record === null) throw new Error(`primary: buffer record ${seq} is not intact`);
+    if (record === null) throw new InvariantViolation('buffered record damaged', `primary: buffer record ${seq} is not intact`);
     const now = this.ctx.world.now_tick;
     if (record.kind === 'update') {
       this.links[record.volume]!.send({ kind: 'update', seq, group: record.group, block: record.block, data: record.data }, now);
@@ -116,10 +117,10 @@ export class Primary {
     let seq = this.trimmedSeq + 1;
     for (; seq <= this.lastCloseSeq; seq++) {
       const record = decodeRecord(this.buffer.read(seq % this.ctx.config.bufferSlots), seq, this.ctx.config.controls);
-      if (record === null) throw new Error(`primary: buffer record ${seq} is not intact`);
+      if (record === null) throw new InvariantViolation('buffered record damaged', `primary: buffer record ${seq} is not intact`);
       if (record.kind === 'close' && record.group === message.group) break;
     }
-    if (seq > this.lastCloseSeq) throw new Error(`primary: released group ${message.group} was never closed`);
+    if (seq > this.lastCloseSeq) throw new InvariantViolation('release of a group never closed', `primary: released group ${message.group} was never closed`);
     this.meta.write(0, sealFields([seq, message.group], 32));
     this.meta.flush();
     this.trimmedSeq = seq;
@@ -154,7 +155,7 @@ export class Primary {
     for (let n = 0; n < slots; n++, seq++) {
       const record = decodeRecord(this.buffer.read(seq % slots), seq, this.ctx.config.controls);
       if (record === null) break;
-      if (record.group !== this.openGroup) throw new Error(`primary: record ${seq} of group ${record.group} while group ${this.openGroup} is open`);
+      if (record.group !== this.openGroup) throw new InvariantViolation('buffer records out of group order', `primary: record ${seq} of group ${record.group} while group ${this.openGroup} is open`);
       if (record.kind === 'close') {
         this.openGroup++;
         this.lastCloseSeq = seq;

@@ -14,6 +14,7 @@
  * on): writes go only to free blocks, and a misdirected write lands on another free block.
  */
 import type { Disk } from '../sim/disk.ts';
+import { InvariantViolation } from '../sim/invariant.ts';
 import type { SimNode, World } from '../sim/world.ts';
 import type { PointerTableConfig } from './context.ts';
 import { physicalBlocksOf } from './context.ts';
@@ -78,15 +79,15 @@ export class ControlStorage {
 
   /** Take block `p` off the free list, durably, before anything is written to it. */
   allocate(p: number): void {
-    if (this.free[p] !== 1) throw new Error(`${this.name}: physical block ${p} is not free (linked by slot ${this.linkOf[p]}): an update must never be stored over a linked block`);
-    if (this.linkOf[p]! >= 0) throw new Error(`${this.name}: physical block ${p} both free and linked (slot ${this.linkOf[p]})`);
+    if (this.free[p] !== 1) throw new InvariantViolation('update stored over a linked block', `${this.name}: physical block ${p} is not free (linked by slot ${this.linkOf[p]}): an update must never be stored over a linked block`);
+    if (this.linkOf[p]! >= 0) throw new InvariantViolation('block both free and linked', `${this.name}: physical block ${p} both free and linked (slot ${this.linkOf[p]})`);
     this.free[p] = 0;
     this.persistFree();
   }
 
   /** Store an update's data in an allocated, unlinked block, durably. */
   writeData(p: number, data: Uint8Array): void {
-    if (this.free[p] !== 0 || this.linkOf[p]! >= 0) throw new Error(`${this.name}: data written to physical block ${p}, which is not allocated for it`);
+    if (this.free[p] !== 0 || this.linkOf[p]! >= 0) throw new InvariantViolation('data written to an unallocated block', `${this.name}: data written to physical block ${p}, which is not allocated for it`);
     this.blocks.write(p, data);
     this.blocks.flush();
   }
@@ -95,9 +96,9 @@ export class ControlStorage {
   link(link: Link): number {
     const p = link.physical;
     const t = this.links.indexOf(null);
-    if (t < 0) throw new Error(`${this.name}: pointer table full`);
-    if (this.linkOf[p]! >= 0) throw new Error(`${this.name}: physical block ${p} linked twice (slots ${this.linkOf[p]} and ${t})`);
-    if (this.free[p] === 1) throw new Error(`${this.name}: physical block ${p} linked while on the free list`);
+    if (t < 0) throw new InvariantViolation('pointer table overflow', `${this.name}: pointer table full`);
+    if (this.linkOf[p]! >= 0) throw new InvariantViolation('block linked twice', `${this.name}: physical block ${p} linked twice (slots ${this.linkOf[p]} and ${t})`);
+    if (this.free[p] === 1) throw new InvariantViolation('block both free and linked', `${this.name}: physical block ${p} linked while on the free list`);
     this.links[t] = link;
     this.linkOf[p] = t;
     this.table.write(1 + t, encodeLink(link));
@@ -116,8 +117,8 @@ export class ControlStorage {
 
   /** Return an unlinked block to the free list (volatile; `persistFree` makes it durable). */
   release(p: number): void {
-    if (this.free[p] === 1) throw new Error(`${this.name}: physical block ${p} released twice`);
-    if (this.linkOf[p]! >= 0) throw new Error(`${this.name}: physical block ${p} released while linked (slot ${this.linkOf[p]})`);
+    if (this.free[p] === 1) throw new InvariantViolation('block released twice', `${this.name}: physical block ${p} released twice`);
+    if (this.linkOf[p]! >= 0) throw new InvariantViolation('linked block released', `${this.name}: physical block ${p} released while linked (slot ${this.linkOf[p]})`);
     this.free[p] = 1;
   }
 
@@ -138,9 +139,9 @@ export class ControlStorage {
     for (let p = 0; p < this.physicalBlocks; p++) {
       const t = this.linkOf[p]!;
       const free = this.free[p] === 1;
-      if (free && t >= 0) throw new Error(`${this.name}: physical block ${p} both free and linked (slot ${t})`);
-      if (!free && t < 0) throw new Error(`${this.name}: physical block ${p} leaked (neither free nor linked)`);
-      if (t >= 0 && this.links[t]?.physical !== p) throw new Error(`${this.name}: slot ${t} does not link physical block ${p}`);
+      if (free && t >= 0) throw new InvariantViolation('block both free and linked', `${this.name}: physical block ${p} both free and linked (slot ${t})`);
+      if (!free && t < 0) throw new InvariantViolation('leaked block', `${this.name}: physical block ${p} leaked (neither free nor linked)`);
+      if (t >= 0 && this.links[t]?.physical !== p) throw new InvariantViolation('slot links the wrong block', `${this.name}: slot ${t} does not link physical block ${p}`);
     }
   }
 
@@ -158,9 +159,9 @@ export class ControlStorage {
       this.links[t] = link;
       if (link === null) continue;
       const p = link.physical;
-      if (p >= this.physicalBlocks) throw new Error(`${this.name}: durable slot ${t} links physical block ${p}, out of range`);
-      if (this.linkOf[p]! >= 0) throw new Error(`${this.name}: durable pointer table links physical block ${p} twice (slots ${this.linkOf[p]} and ${t})`);
-      if (this.free[p] === 1) throw new Error(`${this.name}: durable state has physical block ${p} both free and linked (slot ${t})`);
+      if (p >= this.physicalBlocks) throw new InvariantViolation('durable link out of range', `${this.name}: durable slot ${t} links physical block ${p}, out of range`);
+      if (this.linkOf[p]! >= 0) throw new InvariantViolation('block linked twice', `${this.name}: durable pointer table links physical block ${p} twice (slots ${this.linkOf[p]} and ${t})`);
+      if (this.free[p] === 1) throw new InvariantViolation('block both free and linked', `${this.name}: durable state has physical block ${p} both free and linked (slot ${t})`);
       this.linkOf[p] = t;
     }
   }
