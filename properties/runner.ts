@@ -12,7 +12,8 @@ import { imageText, writeData, writeIdOf } from './appdata.ts';
 import type { Command } from './commands.ts';
 import { ConsistencyOracle } from './oracle.ts';
 import type { ProtocolSpec } from './protocol.ts';
-import { describeCommand, eventText, messageText, Timeline } from './timeline.ts';
+import { driveToQuiescence } from './liveness.ts';
+import { describeCommand, eventText, markOf, Timeline } from './timeline.ts';
 import { ANOMALY, Violation, type PropertyName } from './violation.ts';
 
 export interface RunOptions {
@@ -105,7 +106,7 @@ export class LockstepRun {
     const index = this.steps++;
     if (this.timeline !== null) {
       this.timeline.begin(index, command, this.describe(command));
-      this.markTrace(command);
+      this.timeline.mark(markOf(command, this.world, (i) => this.nodes[i % this.nodes.length]!, (i) => this.link(i)));
     }
     let effect: boolean;
     try {
@@ -161,7 +162,8 @@ export class LockstepRun {
       `P_${verdict.expectedK} = ${imageText(verdict.expected, g)}`, imageText(image, g));
   }
 
-  private fail(property: PropertyName, step: number, message: string, expected?: string, actual?: string, anomaly?: string): never {
+  /** Record the violation in the timeline and throw it. */
+  fail(property: PropertyName, step: number, message: string, expected?: string, actual?: string, anomaly?: string): never {
     const data = { property, anomaly: anomaly ?? ANOMALY[property], message, step, expected, actual };
     this.timeline?.violation(data);
     throw new Violation(data);
@@ -169,21 +171,6 @@ export class LockstepRun {
 
   private count(kind: string): void {
     this.faults[kind] = (this.faults[kind] ?? 0) + 1;
-  }
-
-  /** For diagrams: the message a link command acts on and where it goes, or the node it hits. */
-  private markTrace(c: Command): void {
-    const t = this.timeline;
-    if (t === null) return;
-    if (c.kind === 'deliver' || c.kind === 'drop' || c.kind === 'duplicate' || c.kind === 'delay') {
-      const link = this.world.mustLink(this.link(c.link));
-      const m = c.kind === 'deliver' ? link.peek(c.pick, this.world.now_tick) : link.at(c.pick);
-      if (m === undefined) return;
-      const fate = c.kind === 'deliver' ? 'delivered' : c.kind === 'drop' ? 'dropped' : c.kind === 'duplicate' ? 'duplicated' : 'delayed';
-      t.mark({ message: { from: link.from, to: link.to, label: messageText(m), fate } });
-    } else if (c.kind === 'crash' || c.kind === 'restart') {
-      t.mark({ node: { name: this.nodes[c.node % this.nodes.length]!, what: c.kind } });
-    }
   }
 
   private execute(c: Command): boolean {
@@ -265,25 +252,6 @@ export class LockstepRun {
 
   /** Faults stop, links heal, nodes restart; the world runs until the newest point is reached. */
   finish(): void {
-    this.timeline?.phase('liveness: faults stop, links heal, nodes restart');
-    for (const disk of this.world.disks.values()) disk.disarm();
-    this.links.forEach((name, i) => { if (this.world.mustLink(name).partitioned) this.apply({ kind: 'heal', link: i }); });
-    this.nodes.forEach((name, i) => { if (!this.world.node(name).up) this.apply({ kind: 'restart', node: i }); });
-    for (let round = 0; round < this.spec.livenessRounds; round++) {
-      let progress = false;
-      for (let i = 0; i < this.nodes.length; i++) progress = this.apply({ kind: 'step', node: i }) || progress;
-      for (let i = 0; i < this.links.length; i++) {
-        const link = this.world.mustLink(this.links[i]!);
-        for (let n = link.inFlight; n > 0 && link.peek(0, this.world.now_tick) !== undefined; n--) {
-          progress = this.apply({ kind: 'deliver', link: i, pick: 0 }) || progress;
-        }
-      }
-      this.apply({ kind: 'tick', ticks: 1 });
-      if (!progress && this.oracle.judgedK >= this.oracle.newestBoundary) return;
-    }
-    if (this.oracle.judgedK < this.oracle.newestBoundary) {
-      this.fail('eventually-current', -1,
-        `after ${this.spec.livenessRounds} rounds without faults the failover image stands at P_${this.oracle.judgedK}, newest point is P_${this.oracle.newestBoundary}`);
-    }
+    driveToQuiescence(this, this.world, this.nodes, this.links);
   }
 }

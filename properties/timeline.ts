@@ -85,6 +85,20 @@ export interface TraceEntry {
   readonly effect: boolean;
 }
 
+/** For diagrams: the message a link command acts on and where it goes, or the node it hits. */
+export function markOf(c: Command, world: World, nodeName: (i: number) => string, linkName: (i: number) => string):
+  { message?: TraceEntry['message']; node?: TraceEntry['node'] } {
+  if (c.kind === 'deliver' || c.kind === 'drop' || c.kind === 'duplicate' || c.kind === 'delay') {
+    const link = world.mustLink(linkName(c.link));
+    const m = c.kind === 'deliver' ? link.peek(c.pick, world.now_tick) : link.at(c.pick);
+    if (m === undefined) return {};
+    const fate = c.kind === 'deliver' ? 'delivered' : c.kind === 'drop' ? 'dropped' : c.kind === 'duplicate' ? 'duplicated' : 'delayed';
+    return { message: { from: link.from, to: link.to, label: messageText(m), fate } };
+  }
+  if (c.kind === 'crash' || c.kind === 'restart') return { node: { name: nodeName(c.node), what: c.kind } };
+  return {};
+}
+
 export class Timeline {
   readonly lines: string[] = [];
   readonly entries: TraceEntry[] = [];
