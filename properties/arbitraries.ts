@@ -9,9 +9,6 @@ import type { LockstepRun } from './runner.ts';
 /** How often each fault kind is drawn in one run (0: never); drawn per run, swarm-style. */
 export type FaultProfile = Readonly<Record<ProfileKind, number>>;
 
-/** No faults at all: the world as the default options build it. */
-export const NO_FAULTS: FaultProfile = Object.fromEntries(PROFILE_KINDS.map((k) => [k, 0])) as FaultProfile;
-
 export const profileArbitrary: fc.Arbitrary<FaultProfile> = fc.record(
   Object.fromEntries(PROFILE_KINDS.map((k) => [k, fc.constantFrom(0, 0, 1, 2, 4)])) as Record<ProfileKind, fc.Arbitrary<number>>,
 );

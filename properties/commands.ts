@@ -20,8 +20,6 @@ export type Command =
   /** One of the protocol's own faults (`ProtocolSpec.protocolFaults`, by index), on a target. */
   | { readonly kind: 'protocol-fault'; readonly fault: number; readonly target: number; readonly pick: number };
 
-export type CommandKind = Command['kind'];
-
 /** Command kinds that are faults, counted by kind in the summary when they take effect. */
 export const FAULT_KINDS = [
   'drop', 'duplicate', 'delay', 'partition', 'heal', 'crash', 'restart', 'cache-tear', ...STORAGE_FAULTS,
@@ -34,9 +32,3 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  */
 export const PROFILE_KINDS = ['drop', 'duplicate', 'delay', 'partition', 'crash', 'cache-tear', ...STORAGE_FAULTS, 'protocol'] as const;
 export type ProfileKind = (typeof PROFILE_KINDS)[number];
-
-/** A compact, stable text form of a command's data (the resolved names are in the timeline). */
-export function commandKey(c: Command): string {
-  const fields = Object.entries(c).filter(([k]) => k !== 'kind').map(([k, v]) => `${k}=${v}`);
-  return `${c.kind}(${fields.join(',')})`;
-}

@@ -105,7 +105,7 @@ export class LockstepRun {
   apply(command: Command): boolean {
     const index = this.steps++;
     if (this.timeline !== null) {
-      this.timeline.begin(index, command, this.describe(command));
+      this.timeline.begin(index, this.describe(command));
       this.timeline.mark(markOf(command, this.world, (i) => this.nodes[i % this.nodes.length]!, (i) => this.link(i)));
     }
     let effect: boolean;

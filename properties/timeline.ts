@@ -111,7 +111,7 @@ export class Timeline {
 
   constructor(readonly blocksPerVolume: number) {}
 
-  begin(index: number, _command: Command, text: string): void {
+  begin(index: number, text: string): void {
     this.flush();
     this.head = `${this.inLiveness ? 'L' : '#'}${index} ${text}`;
     this.entry = { index, text, events: [], notes: [], effect: true };
